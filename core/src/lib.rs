@@ -1,0 +1,11 @@
+//! Loupe's core: everything that talks to kubeconfig files and Kubernetes API servers.
+//!
+//! This crate knows nothing about windows or webviews. The Tauri shell, the `loupe` CLI and the
+//! tests all call the same functions here, so what the UI shows is what the CLI prints.
+#![forbid(unsafe_code)]
+
+pub mod error;
+pub mod kubeconfig;
+pub mod table;
+
+pub use error::CoreError;

@@ -1,0 +1,22 @@
+//! Types shared by Loupe's backend and its webview UI.
+//!
+//! Everything here is plain data with serde derives: it compiles for the native backend and for
+//! `wasm32-unknown-unknown`, and it must never depend on k8s-openapi or kube (they would bloat the
+//! wasm bundle). Field names are camelCase on the wire, matching Tauri's argument convention.
+#![forbid(unsafe_code)]
+
+mod error;
+mod kubeconfig;
+
+pub use error::{ErrorKind, UiError};
+pub use kubeconfig::{
+    ContextEntry, KubeconfigOverview, Notice, NoticeLevel, ShadowedEntry, SourceFile, SourceStatus,
+};
+
+/// Names of the backend commands, shared so the UI and the shell cannot drift apart.
+pub mod commands {
+    /// Loads the kubeconfig chain and returns a [`crate::KubeconfigOverview`].
+    pub const KUBECONFIG_OVERVIEW: &str = "kubeconfig_overview";
+    /// Subscribes a Channel to overview updates (sent whenever the files change).
+    pub const WATCH_KUBECONFIG: &str = "watch_kubeconfig";
+}

@@ -1,0 +1,26 @@
+//! Loupe's desktop shell. It only wires Tauri commands and channels to `loupe-core`.
+#![forbid(unsafe_code)]
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+mod commands;
+
+fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("LOUPE_LOG")
+                .unwrap_or_else(|_| "loupe=info,warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let result = tauri::Builder::default()
+        .manage(commands::AppState::from_env())
+        .invoke_handler(tauri::generate_handler![
+            commands::kubeconfig_overview,
+            commands::watch_kubeconfig,
+        ])
+        .run(tauri::generate_context!("../tauri.conf.json"));
+    if let Err(e) = result {
+        eprintln!("Loupe could not start: {e}");
+        std::process::exit(1);
+    }
+}

@@ -1,0 +1,118 @@
+//! The window: top bar, sidebar of contexts, and the main pane later views slot into.
+
+use crate::contexts::{ContextDetail, ContextList, EmptyState, Notices};
+use crate::{bridge, theme};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use loupe_model::{KubeconfigOverview, UiError};
+
+/// What the app knows about the kubeconfig right now.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Load {
+    Loading,
+    Ready(KubeconfigOverview),
+    Failed(UiError),
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    let (load, set_load) = signal(Load::Loading);
+    let (selected, set_selected) = signal(None::<String>);
+    let (theme, set_theme) = signal(theme::initial());
+    let (live_error, set_live_error) = signal(None::<UiError>);
+    theme::apply(theme.get_untracked(), false);
+
+    spawn_local(async move {
+        set_load.set(match bridge::kubeconfig_overview().await {
+            Ok(o) => Load::Ready(o),
+            Err(e) => Load::Failed(e),
+        });
+        let watching = bridge::watch_kubeconfig(move |update| match update {
+            Ok(o) => set_load.set(Load::Ready(o)),
+            Err(e) => set_live_error.set(Some(e)),
+        })
+        .await;
+        if let Err(e) = watching {
+            set_live_error.set(Some(e));
+        }
+    });
+
+    let overview = Memo::new(move |_| match load.get() {
+        Load::Ready(o) => Some(o),
+        _ => None,
+    });
+    // The selection follows the user's clicks; until then (or if the selected context vanished
+    // from the files) it is the current context, else the first one.
+    let active = Memo::new(move |_| {
+        let o = overview.get()?;
+        let wanted = selected.get();
+        o.contexts
+            .iter()
+            .find(|c| Some(&c.name) == wanted.as_ref())
+            .or_else(|| o.contexts.iter().find(|c| c.is_current))
+            .or_else(|| o.contexts.first())
+            .cloned()
+    });
+
+    let toggle_theme = move |_| {
+        let next = theme.get_untracked().toggled();
+        theme::apply(next, true);
+        set_theme.set(next);
+    };
+
+    view! {
+        <div class="shell">
+            <header class="topbar">
+                <div class="brand">
+                    <span class="logo" aria-hidden="true">"◉"</span>
+                    <span>"Loupe"</span>
+                </div>
+                <div class="topbar-info" data-testid="chain-info">
+                    {move || overview.get().map(|o| {
+                        let loaded = o.sources.iter().filter(|s| s.status == loupe_model::SourceStatus::Loaded).count();
+                        format!("{} · {} of {} file(s) loaded", o.chain_origin, loaded, o.sources.len())
+                    })}
+                </div>
+                <button class="icon-button" on:click=toggle_theme title="Switch light / dark theme" data-testid="theme-toggle">
+                    {move || if theme.get() == theme::Theme::Dark { "☀ Light" } else { "☾ Dark" }}
+                </button>
+            </header>
+            {move || live_error.get().map(|e| view! {
+                <div class="banner warning" role="status">
+                    <strong>"Live reload is off. "</strong>{e.message.clone()}
+                    {e.hint.clone().map(|h| view! { <div class="hint">{h}</div> })}
+                </div>
+            })}
+            {move || match load.get() {
+                Load::Loading => view! {
+                    <div class="center-state" data-testid="loading">
+                        <div class="spinner" aria-hidden="true"></div>
+                        <p>"Reading your kubeconfig…"</p>
+                    </div>
+                }.into_any(),
+                Load::Failed(e) => view! {
+                    <div class="center-state error" data-testid="load-error">
+                        <h2>"Loupe could not read your kubeconfig"</h2>
+                        <p>{e.message.clone()}</p>
+                        {e.hint.clone().map(|h| view! { <p class="hint">{h}</p> })}
+                    </div>
+                }.into_any(),
+                Load::Ready(o) if o.contexts.is_empty() => view! {
+                    <main class="main only">
+                        <EmptyState overview=o.clone() />
+                        <Notices notices=o.notices.clone() />
+                    </main>
+                }.into_any(),
+                Load::Ready(_) => view! {
+                    <div class="body">
+                        <ContextList overview=overview active=active on_select=set_selected />
+                        <main class="main">
+                            {move || active.get().map(|c| view! { <ContextDetail context=c /> })}
+                            {move || overview.get().map(|o| view! { <Notices notices=o.notices.clone() /> })}
+                        </main>
+                    </div>
+                }.into_any(),
+            }}
+        </div>
+    }
+}

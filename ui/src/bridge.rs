@@ -1,0 +1,93 @@
+//! The one typed door to the backend: Tauri `invoke` and Channels, with model types in and out.
+//!
+//! Binds only the public `window.__TAURI__` API (`withGlobalTauri`), never Tauri's internals.
+
+use loupe_model::{ErrorKind, KubeconfigOverview, UiError, commands};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(catch, js_namespace = ["window", "__TAURI__", "core"], js_name = invoke)]
+    async fn tauri_invoke(cmd: &str, args: JsValue) -> Result<JsValue, JsValue>;
+
+    /// Tauri's JS `Channel`: an ordered stream of messages from a backend command.
+    #[wasm_bindgen(js_namespace = ["window", "__TAURI__", "core"])]
+    type Channel;
+
+    #[wasm_bindgen(constructor, js_namespace = ["window", "__TAURI__", "core"])]
+    fn new() -> Channel;
+
+    #[wasm_bindgen(method, setter)]
+    fn set_onmessage(this: &Channel, f: &Closure<dyn FnMut(JsValue)>);
+}
+
+fn to_js<T: Serialize>(v: &T) -> Result<JsValue, UiError> {
+    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| UiError::new(ErrorKind::Internal, format!("cannot encode request: {e}")))
+}
+
+fn from_js<T: DeserializeOwned>(v: JsValue) -> Result<T, UiError> {
+    serde_wasm_bindgen::from_value(v)
+        .map_err(|e| UiError::new(ErrorKind::Internal, format!("unexpected reply: {e}")))
+}
+
+/// Backend errors arrive as a serialised [`UiError`]; anything else (Tauri's own failures) is
+/// wrapped so callers only ever see one error type.
+fn to_ui_error(e: JsValue) -> UiError {
+    serde_wasm_bindgen::from_value::<UiError>(e.clone()).unwrap_or_else(|_| {
+        UiError::new(
+            ErrorKind::Internal,
+            e.as_string().unwrap_or_else(|| format!("{e:?}")),
+        )
+    })
+}
+
+async fn call<A: Serialize, R: DeserializeOwned>(cmd: &str, args: &A) -> Result<R, UiError> {
+    let reply = tauri_invoke(cmd, to_js(args)?).await.map_err(to_ui_error)?;
+    from_js(reply)
+}
+
+#[derive(Serialize)]
+struct NoArgs {}
+
+#[derive(Serialize)]
+struct ChannelArgs {
+    #[serde(with = "serde_wasm_bindgen::preserve")]
+    channel: JsValue,
+}
+
+/// Opens a Channel whose messages are decoded as `T` and handed to `on_message`, then asks the
+/// backend command `cmd` to feed it. The channel lives as long as the page.
+async fn subscribe<T: DeserializeOwned + 'static>(
+    cmd: &str,
+    mut on_message: impl FnMut(Result<T, UiError>) + 'static,
+) -> Result<(), UiError> {
+    let channel = Channel::new();
+    let handler = Closure::<dyn FnMut(JsValue)>::new(move |v| on_message(from_js(v)));
+    channel.set_onmessage(&handler);
+    // The page-long subscription owns its handler; leaking one closure per subscription is
+    // deliberate (the backend replaces the subscription if the page reloads).
+    handler.forget();
+    let args = ChannelArgs {
+        channel: channel.into(),
+    };
+    let js_args = args
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| UiError::new(ErrorKind::Internal, format!("cannot encode request: {e}")))?;
+    tauri_invoke(cmd, js_args).await.map_err(to_ui_error)?;
+    Ok(())
+}
+
+/// The merged kubeconfig chain.
+pub async fn kubeconfig_overview() -> Result<KubeconfigOverview, UiError> {
+    call(commands::KUBECONFIG_OVERVIEW, &NoArgs {}).await
+}
+
+/// Live updates of the kubeconfig chain, whenever a file changes on disk.
+pub async fn watch_kubeconfig(
+    on_change: impl FnMut(Result<KubeconfigOverview, UiError>) + 'static,
+) -> Result<(), UiError> {
+    subscribe(commands::WATCH_KUBECONFIG, on_change).await
+}

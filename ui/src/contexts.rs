@@ -1,0 +1,262 @@
+//! Kubeconfig views: the context sidebar, a context's WHERE / WHO / WHICH / NOW, notices, and
+//! the empty state that explains what a kubeconfig is.
+
+use leptos::ev::KeyboardEvent;
+use leptos::prelude::*;
+use loupe_model::{ContextEntry, KubeconfigOverview, Notice, NoticeLevel, SourceStatus};
+use wasm_bindgen::JsCast;
+
+fn item_id(name: &str) -> String {
+    format!("ctx-{name}")
+}
+
+fn focus(id: &str) {
+    if let Some(el) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(id))
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        let _ = el.focus();
+    }
+}
+
+/// The sidebar: every merged context, the current one marked, filterable and keyboard-driven
+/// (↑/↓ move, `/` filters).
+#[component]
+pub fn ContextList(
+    overview: Memo<Option<KubeconfigOverview>>,
+    active: Memo<Option<ContextEntry>>,
+    on_select: WriteSignal<Option<String>>,
+) -> impl IntoView {
+    let (filter, set_filter) = signal(String::new());
+    let visible = Memo::new(move |_| {
+        let needle = filter.get().to_lowercase();
+        overview
+            .get()
+            .map(|o| o.contexts)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|c| {
+                needle.is_empty()
+                    || c.name.to_lowercase().contains(&needle)
+                    || c.cluster.to_lowercase().contains(&needle)
+                    || c.user.to_lowercase().contains(&needle)
+            })
+            .collect::<Vec<_>>()
+    });
+    let on_key = move |ev: KeyboardEvent| {
+        let list = visible.get_untracked();
+        let current = active.get_untracked().map(|c| c.name);
+        let pos = list.iter().position(|c| Some(&c.name) == current.as_ref());
+        let next = match ev.key().as_str() {
+            "ArrowDown" => pos.map_or(0, |p| (p + 1).min(list.len().saturating_sub(1))),
+            "ArrowUp" => pos.map_or(0, |p| p.saturating_sub(1)),
+            "Home" => 0,
+            "End" => list.len().saturating_sub(1),
+            "/" => {
+                ev.prevent_default();
+                focus("context-filter");
+                return;
+            }
+            _ => return,
+        };
+        if let Some(c) = list.get(next) {
+            ev.prevent_default();
+            on_select.set(Some(c.name.clone()));
+            focus(&item_id(&c.name));
+        }
+    };
+    view! {
+        <nav class="sidebar" aria-label="Contexts">
+            <div class="sidebar-head">
+                <span class="section-title">"Contexts"</span>
+                <span class="count" data-testid="context-count">
+                    {move || overview.get().map(|o| o.contexts.len()).unwrap_or(0)}
+                </span>
+            </div>
+            <input
+                id="context-filter"
+                class="filter"
+                type="search"
+                placeholder="Filter contexts  ( / )"
+                aria-label="Filter contexts"
+                prop:value=filter
+                on:input:target=move |ev| set_filter.set(ev.target().value())
+                on:keydown=move |ev: KeyboardEvent| {
+                    if ev.key() == "ArrowDown" || ev.key() == "Escape" {
+                        ev.prevent_default();
+                        if let Some(c) = active.get_untracked() { focus(&item_id(&c.name)); }
+                    }
+                }
+            />
+            <ul class="context-list" role="listbox" aria-label="Contexts" on:keydown=on_key>
+                {move || {
+                    let list = visible.get();
+                    if list.is_empty() {
+                        return view! { <li class="muted small pad">"No context matches the filter."</li> }.into_any();
+                    }
+                    list.into_iter().map(|c| {
+                        let name = c.name.clone();
+                        let is_active = {
+                            let name = name.clone();
+                            move || active.get().is_some_and(|a| a.name == name)
+                        };
+                        let is_active2 = is_active.clone();
+                        let broken = !c.cluster_found || !c.user_found;
+                        view! {
+                            <li>
+                                <button
+                                    id=item_id(&c.name)
+                                    class="context-item"
+                                    class:active=is_active
+                                    role="option"
+                                    aria-selected=move || is_active2().to_string()
+                                    tabindex=move || if active.get().is_some_and(|a| a.name == c.name) { "0" } else { "-1" }
+                                    data-testid="context-item"
+                                    data-name=c.name.clone()
+                                    data-current=c.is_current.to_string()
+                                    on:click=move |_| on_select.set(Some(name.clone()))
+                                >
+                                    <span class="row">
+                                        <span class="name">{c.name.clone()}</span>
+                                        {c.is_current.then(|| view! { <span class="badge now" title="current-context: what kubectl uses NOW">"NOW"</span> })}
+                                        {broken.then(|| view! { <span class="badge warn" title="Points at a missing cluster or user">"!"</span> })}
+                                    </span>
+                                    <span class="sub">
+                                        {c.cluster.clone()}" · "{c.user.clone()}
+                                        {c.namespace.clone().map(|n| view! { <span class="ns">{n}</span> })}
+                                    </span>
+                                </button>
+                            </li>
+                        }
+                    }).collect_view().into_any()
+                }}
+            </ul>
+        </nav>
+    }
+}
+
+/// A context explained the way the kubeconfig is built: WHICH = WHERE + WHO, and whether it is
+/// the one in use NOW.
+#[component]
+pub fn ContextDetail(context: ContextEntry) -> impl IntoView {
+    let c = context;
+    view! {
+        <section class="card detail" data-testid="context-detail" data-name=c.name.clone()>
+            <div class="detail-head">
+                <h1 data-testid="detail-name">{c.name.clone()}</h1>
+                {if c.is_current {
+                    view! { <span class="badge now big">"current-context (NOW)"</span> }.into_any()
+                } else {
+                    view! { <span class="badge muted-badge big">"not current"</span> }.into_any()
+                }}
+            </div>
+            <p class="muted">"A context is WHICH pair of cluster (where) and user (who) kubectl uses."</p>
+            <div class="grid">
+                <div class="fact">
+                    <div class="label">"WHERE · cluster"</div>
+                    <div class="value" data-testid="detail-cluster">{c.cluster.clone()}</div>
+                    <div class="small mono">
+                        {match (&c.server, c.cluster_found) {
+                            (Some(s), _) => s.clone(),
+                            (None, true) => "cluster has no server URL".to_string(),
+                            (None, false) => "not defined in any kubeconfig file".to_string(),
+                        }}
+                    </div>
+                </div>
+                <div class="fact">
+                    <div class="label">"WHO · user"</div>
+                    <div class="value" data-testid="detail-user">{c.user.clone()}</div>
+                    <div class="small">
+                        {if c.user_found { "credentials defined" } else { "not defined: requests would be anonymous" }}
+                    </div>
+                </div>
+                <div class="fact">
+                    <div class="label">"Namespace"</div>
+                    <div class="value" data-testid="detail-namespace">{c.namespace.clone().unwrap_or_else(|| "default".into())}</div>
+                    <div class="small">{if c.namespace.is_some() { "set by the context" } else { "not set: kubectl uses \"default\"" }}</div>
+                </div>
+                <div class="fact">
+                    <div class="label">"Defined in"</div>
+                    <div class="value mono small-value" data-testid="detail-origin">{c.origin.clone()}</div>
+                    <div class="small">"Edits to this context go to this file."</div>
+                </div>
+            </div>
+            <div class="kubectl">
+                <span class="label">"kubectl"</span>
+                <code>{format!("kubectl config use-context {}", c.name)}</code>
+            </div>
+        </section>
+    }
+}
+
+/// Problems and remarks about the files, most serious first.
+#[component]
+pub fn Notices(notices: Vec<Notice>) -> impl IntoView {
+    if notices.is_empty() {
+        return ().into_any();
+    }
+    view! {
+        <section class="card" data-testid="notices">
+            <h2>"Notices"</h2>
+            <ul class="notices">
+                {notices.into_iter().map(|n| {
+                    let (class, label) = match n.level {
+                        NoticeLevel::Error => ("notice error", "Error"),
+                        NoticeLevel::Warning => ("notice warning", "Warning"),
+                        NoticeLevel::Info => ("notice info", "Info"),
+                    };
+                    view! {
+                        <li class=class>
+                            <span class="level">{label}</span>
+                            <div>
+                                <div>{n.message}</div>
+                                {n.hint.map(|h| view! { <div class="hint">{h}</div> })}
+                            </div>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        </section>
+    }
+    .into_any()
+}
+
+/// No kubeconfig at all: explain what one is and how to get one.
+#[component]
+pub fn EmptyState(overview: KubeconfigOverview) -> impl IntoView {
+    let looked_at: Vec<String> = overview
+        .sources
+        .iter()
+        .map(|s| {
+            let status = match s.status {
+                SourceStatus::Loaded => "loaded, but it has no contexts",
+                SourceStatus::Missing => "not found",
+                SourceStatus::Broken => "could not be read",
+            };
+            format!("{} ({status})", s.path)
+        })
+        .collect();
+    view! {
+        <section class="card empty" data-testid="empty-state">
+            <h1>"No Kubernetes contexts yet"</h1>
+            <p>
+                "Loupe reads the same file kubectl does: your "<strong>"kubeconfig"</strong>
+                ". It is your passbook for the API server, the gatekeeper every request goes through."
+            </p>
+            <div class="grid four">
+                <div class="fact"><div class="label">"clusters"</div><div class="value">"WHERE"</div><div class="small">"the API server's URL and the CA that proves it is genuine"</div></div>
+                <div class="fact"><div class="label">"users"</div><div class="value">"WHO"</div><div class="small">"your credentials: a client certificate, a token, or a command that fetches one"</div></div>
+                <div class="fact"><div class="label">"contexts"</div><div class="value">"WHICH"</div><div class="small">"a named pair of cluster + user (+ default namespace)"</div></div>
+                <div class="fact"><div class="label">"current-context"</div><div class="value">"NOW"</div><div class="small">"the context kubectl uses when you don't say otherwise"</div></div>
+            </div>
+            <h2>"How to get one"</h2>
+            <ul class="howto">
+                <li>"From your cloud: "<code>"aws eks update-kubeconfig --name CLUSTER"</code>", "<code>"gcloud container clusters get-credentials CLUSTER"</code>", "<code>"az aks get-credentials -n CLUSTER -g GROUP"</code></li>
+                <li>"From your cluster admin: a file to save as "<code>"~/.kube/config"</code>" (keep it private: mode 0600)."</li>
+                <li>"To explore safely: Loupe's own sandbox cluster, started by "<code>"./dev run"</code>" when you have no kubeconfig."</li>
+            </ul>
+            <p class="small muted">"Looked at: "{looked_at.join(", ")}</p>
+        </section>
+    }
+}

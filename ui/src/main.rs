@@ -1,0 +1,12 @@
+//! Loupe's webview UI: views and components only. All data comes through [`bridge`].
+#![forbid(unsafe_code)]
+
+mod app;
+mod bridge;
+mod contexts;
+mod theme;
+
+fn main() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(app::App);
+}
