@@ -102,6 +102,7 @@ pub fn ContextList(
                             move || active.get().is_some_and(|a| a.name == name)
                         };
                         let is_active2 = is_active.clone();
+                        let is_active3 = is_active.clone();
                         let broken = !c.cluster_found || !c.user_found;
                         view! {
                             <li>
@@ -111,7 +112,7 @@ pub fn ContextList(
                                     class:active=is_active
                                     role="option"
                                     aria-selected=move || is_active2().to_string()
-                                    tabindex=move || if active.get().is_some_and(|a| a.name == c.name) { "0" } else { "-1" }
+                                    tabindex=move || if is_active3() { "0" } else { "-1" }
                                     data-testid="context-item"
                                     data-name=c.name.clone()
                                     data-current=c.is_current.to_string()

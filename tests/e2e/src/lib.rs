@@ -82,12 +82,21 @@ impl App {
 
     /// Waits for an element to appear.
     pub async fn wait_for(&self, css: &str) -> fantoccini::elements::Element {
-        self.client
+        match self
+            .client
             .wait()
             .at_most(Duration::from_secs(20))
             .for_element(Locator::Css(css))
             .await
-            .unwrap_or_else(|e| panic!("{css} never appeared: {e}"))
+        {
+            Ok(el) => el,
+            Err(e) => {
+                // Leave evidence: what the window showed and the DOM it had.
+                self.screenshot("failure.png").await;
+                let dom = self.client.source().await.unwrap_or_default();
+                panic!("{css} never appeared: {e}\n--- page source ---\n{dom}");
+            }
+        }
     }
 
     /// Polls `check` until it returns true (UI updates are asynchronous).
