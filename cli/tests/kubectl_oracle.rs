@@ -1,6 +1,8 @@
 //! `loupe config ...` compared byte for byte with the real kubectl (the oracle), on the same
 //! kubeconfig chains: stdout, stderr's error line, and the exit code.
 
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

@@ -19,4 +19,6 @@ pub mod commands {
     pub const KUBECONFIG_OVERVIEW: &str = "kubeconfig_overview";
     /// Subscribes a Channel to overview updates (sent whenever the files change).
     pub const WATCH_KUBECONFIG: &str = "watch_kubeconfig";
+    /// Tells the backend the first context list is on screen (start-up time is logged once).
+    pub const STARTUP_PAINTED: &str = "startup_painted";
 }

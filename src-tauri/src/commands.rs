@@ -3,6 +3,8 @@
 use loupe_core::kubeconfig::{KubeconfigService, watch::KubeconfigWatch};
 use loupe_model::{KubeconfigOverview, UiError};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
 use tauri::State;
 use tauri::ipc::Channel;
 
@@ -10,14 +12,18 @@ use tauri::ipc::Channel;
 pub struct AppState {
     kubeconfig: KubeconfigService,
     watch: Mutex<Option<KubeconfigWatch>>,
+    started: Instant,
+    painted: AtomicBool,
 }
 
 impl AppState {
     /// State for this process's environment (`KUBECONFIG`, `HOME`).
-    pub fn from_env() -> Self {
+    pub fn from_env(started: Instant) -> Self {
         Self {
             kubeconfig: KubeconfigService::from_env(),
             watch: Mutex::new(None),
+            started,
+            painted: AtomicBool::new(false),
         }
     }
 }
@@ -44,4 +50,17 @@ pub fn watch_kubeconfig(
         *slot = Some(watch);
     }
     Ok(())
+}
+
+/// The UI calls this once its first context list is painted; the time since launch is logged
+/// once (`./dev bench` reads it).
+#[tauri::command]
+pub fn startup_painted(state: State<'_, AppState>) {
+    if !state.painted.swap(true, Ordering::Relaxed) {
+        tracing::info!(
+            target: "loupe::startup",
+            "first context list painted {} ms after launch",
+            state.started.elapsed().as_millis()
+        );
+    }
 }

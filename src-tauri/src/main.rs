@@ -5,6 +5,7 @@
 mod commands;
 
 fn main() {
+    let started = std::time::Instant::now();
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("LOUPE_LOG")
@@ -13,10 +14,11 @@ fn main() {
         .with_writer(std::io::stderr)
         .init();
     let result = tauri::Builder::default()
-        .manage(commands::AppState::from_env())
+        .manage(commands::AppState::from_env(started))
         .invoke_handler(tauri::generate_handler![
             commands::kubeconfig_overview,
             commands::watch_kubeconfig,
+            commands::startup_painted,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     if let Err(e) = result {

@@ -27,6 +27,12 @@ pub fn App() -> impl IntoView {
             Ok(o) => Load::Ready(o),
             Err(e) => Load::Failed(e),
         });
+        // The next animation frame comes after the list above has been laid out and painted.
+        request_animation_frame(|| {
+            spawn_local(async {
+                let _ = bridge::startup_painted().await;
+            })
+        });
         let watching = bridge::watch_kubeconfig(move |update| match update {
             Ok(o) => set_load.set(Load::Ready(o)),
             Err(e) => set_live_error.set(Some(e)),

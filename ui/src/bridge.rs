@@ -91,3 +91,8 @@ pub async fn watch_kubeconfig(
 ) -> Result<(), UiError> {
     subscribe(commands::WATCH_KUBECONFIG, on_change).await
 }
+
+/// Reports that the first context list is on screen (for start-up timing).
+pub async fn startup_painted() -> Result<(), UiError> {
+    call(commands::STARTUP_PAINTED, &NoArgs {}).await
+}

@@ -2,6 +2,8 @@
 //! files (first wins), mark the current one, follow clicks and file changes, and explain what a
 //! kubeconfig is when there is none.
 
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
+
 use fantoccini::Locator;
 use loupe_e2e::App;
 use std::time::Duration;
@@ -40,6 +42,15 @@ contexts:
   context: {cluster: prod-cluster, user: bob, namespace: from-file-b}
 ";
 
+/// A fresh folder with a stable path, so screenshots (which show file paths) do not change from
+/// run to run.
+fn fixture_dir(test: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join("loupe-e2e").join(test);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
 async fn attr(el: &fantoccini::elements::Element, name: &str) -> String {
     el.attr(name).await.ok().flatten().unwrap_or_default()
 }
@@ -75,8 +86,8 @@ async fn detail_name(app: &App) -> String {
 #[tokio::test]
 #[ignore = "needs the built app, tauri-driver and a display: run ./dev test"]
 async fn sidebar_shows_the_merged_contexts_and_follows_clicks_and_files() {
-    let dir = tempfile::tempdir().unwrap();
-    let (a, b) = (dir.path().join("a.yaml"), dir.path().join("b.yaml"));
+    let dir = fixture_dir("merged");
+    let (a, b) = (dir.join("a.yaml"), dir.join("b.yaml"));
     std::fs::write(&a, A).unwrap();
     std::fs::write(&b, B).unwrap();
     let chain = format!("{}:{}", a.display(), b.display());
@@ -146,7 +157,7 @@ async fn sidebar_shows_the_merged_contexts_and_follows_clicks_and_files() {
     .await;
 
     // kubectl (or an editor) changes the file: the app follows without a restart.
-    let tmp = dir.path().join("a.yaml.tmp");
+    let tmp = dir.join("a.yaml.tmp");
     std::fs::write(
         &tmp,
         A.replace("current-context: dev", "current-context: staging"),
@@ -188,8 +199,8 @@ async fn sidebar_shows_the_merged_contexts_and_follows_clicks_and_files() {
 #[tokio::test]
 #[ignore = "needs the built app, tauri-driver and a display: run ./dev test"]
 async fn no_kubeconfig_explains_what_one_is() {
-    let dir = tempfile::tempdir().unwrap();
-    let missing = dir.path().join("nothing-here.yaml");
+    let dir = fixture_dir("empty");
+    let missing = dir.join("nothing-here.yaml");
     let app = App::launch(&[("KUBECONFIG", &missing.display().to_string())]).await;
     let empty = app.wait_for("[data-testid=empty-state]").await;
     let text = empty.text().await.unwrap();
@@ -204,8 +215,8 @@ async fn no_kubeconfig_explains_what_one_is() {
 #[tokio::test]
 #[ignore = "needs the built app, tauri-driver and a display: run ./dev test"]
 async fn a_broken_file_is_reported_and_the_rest_still_loads() {
-    let dir = tempfile::tempdir().unwrap();
-    let (bad, good) = (dir.path().join("bad.yaml"), dir.path().join("good.yaml"));
+    let dir = fixture_dir("broken");
+    let (bad, good) = (dir.join("bad.yaml"), dir.join("good.yaml"));
     std::fs::write(&bad, "clusters: [\n  - name: x\n  cluster: {").unwrap();
     std::fs::write(&good, B).unwrap();
     let chain = format!("{}:{}", bad.display(), good.display());
