@@ -74,6 +74,13 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        // kubectl prints an aggregate of several errors one per line, without "error: ".
+        Err(CoreError::ContextsNotFound(names)) if names.len() > 1 => {
+            for n in names {
+                eprintln!("context {n} not found");
+            }
+            ExitCode::FAILURE
+        }
         Err(e) => {
             eprintln!("error: {e}");
             ExitCode::FAILURE

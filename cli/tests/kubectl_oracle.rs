@@ -45,7 +45,7 @@ const NO_CURRENT: &str = "apiVersion: v1
 kind: Config
 contexts:
 - name: only
-  context: {cluster: x, user: y}
+  context: {cluster: x, user: someone}  # not `y`: YAML 1.1 (kubectl) reads y as a boolean
 ";
 
 struct Run {

@@ -5,9 +5,11 @@
 //! wasm bundle). Field names are camelCase on the wire, matching Tauri's argument convention.
 #![forbid(unsafe_code)]
 
+mod cluster;
 mod error;
 mod kubeconfig;
 
+pub use cluster::*;
 pub use error::{ErrorKind, UiError};
 pub use kubeconfig::{
     ContextEntry, KubeconfigOverview, Notice, NoticeLevel, ShadowedEntry, SourceFile, SourceStatus,

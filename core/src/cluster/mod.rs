@@ -1,0 +1,139 @@
+//! Live connections to clusters: one kube-rs client per context, opened on demand, with a
+//! diagnosis that explains failures (see [`diagnose`]).
+
+pub mod connect;
+pub mod diagnose;
+pub mod error;
+
+pub use connect::{ConnectOptions, ContextClient, Probe, build_client, connect, connect_client};
+pub use diagnose::{Target, classify, diagnose};
+pub use error::ClusterError;
+
+use crate::kubeconfig::Kubeconfig;
+use kube::Client;
+use loupe_model::{ConnectionState, ConnectionStatus};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::Mutex;
+
+/// The connection to one context: the last status and, when connected, the client.
+struct Slot {
+    client: Option<ContextClient>,
+    status: ConnectionStatus,
+}
+
+/// Keeps one client per context, opened on first use.
+///
+/// Each context has its own lock, so a slow or hanging cluster never delays the others, and
+/// concurrent callers for the same context share one connection attempt.
+#[derive(Default)]
+pub struct ConnectionManager {
+    timeout: Option<Duration>,
+    slots: Mutex<HashMap<String, Arc<Mutex<Slot>>>>,
+}
+
+impl std::fmt::Debug for ConnectionManager {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ConnectionManager")
+            .field("timeout", &self.timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ConnectionManager {
+    /// A manager whose connection attempts and probes give up after `timeout`.
+    pub fn new(timeout: Duration) -> Self {
+        Self {
+            timeout: Some(timeout),
+            slots: Mutex::default(),
+        }
+    }
+
+    fn options(&self, allow_exec: bool) -> ConnectOptions {
+        let mut o = ConnectOptions {
+            allow_exec,
+            ..Default::default()
+        };
+        if let Some(t) = self.timeout {
+            o.timeout = t;
+        }
+        o
+    }
+
+    async fn slot(&self, context: &str) -> Arc<Mutex<Slot>> {
+        let mut slots = self.slots.lock().await;
+        slots
+            .entry(context.to_string())
+            .or_insert_with(|| {
+                Arc::new(Mutex::new(Slot {
+                    client: None,
+                    status: ConnectionStatus::connecting(context),
+                }))
+            })
+            .clone()
+    }
+
+    /// The status of `context`, connecting first if there is no working client yet (never
+    /// connected, or the last attempt failed). A connected context returns its last status
+    /// without network traffic; use [`ConnectionManager::refresh`] to re-check it.
+    ///
+    /// `allow_exec`: whether the user approved this context's exec credential plugin.
+    pub async fn status(
+        &self,
+        kc: &Kubeconfig,
+        context: &str,
+        allow_exec: bool,
+    ) -> ConnectionStatus {
+        let slot = self.slot(context).await;
+        let mut slot = slot.lock().await;
+        if slot.client.is_none() {
+            let (client, status) = connect_client(kc, context, &self.options(allow_exec)).await;
+            slot.client = client;
+            slot.status = status;
+        }
+        slot.status.clone()
+    }
+
+    /// Re-probes a context that has a client (updating latency, or marking it failed and
+    /// dropping the client). `None` if the context was never connected.
+    pub async fn refresh(&self, context: &str) -> Option<ConnectionStatus> {
+        let slot = self.slots.lock().await.get(context).cloned()?;
+        let mut slot = slot.lock().await;
+        if let Some(cc) = &slot.client {
+            let status = connect::status_of(cc, self.options(false).timeout).await;
+            if status.state != ConnectionState::Connected {
+                slot.client = None;
+            }
+            slot.status = status;
+        }
+        Some(slot.status.clone())
+    }
+
+    /// The client of a connected context.
+    pub async fn client(&self, context: &str) -> Option<Client> {
+        let slot = self.slots.lock().await.get(context).cloned()?;
+        let slot = slot.lock().await;
+        slot.client.as_ref().map(|c| c.client.clone())
+    }
+
+    /// The last known status of every context seen so far; `Connecting` while an attempt runs.
+    pub async fn statuses(&self) -> Vec<ConnectionStatus> {
+        let slots = self.slots.lock().await;
+        let mut out: Vec<ConnectionStatus> = slots
+            .iter()
+            .map(|(name, slot)| match slot.try_lock() {
+                Ok(s) => s.status.clone(),
+                Err(_) => ConnectionStatus::connecting(name.clone()),
+            })
+            .collect();
+        out.sort_by(|a, b| a.context.cmp(&b.context));
+        out
+    }
+
+    /// Forgets a context's client (after its kubeconfig entry changed, for example). Returns
+    /// whether there was one.
+    pub async fn disconnect(&self, context: &str) -> bool {
+        self.slots.lock().await.remove(context).is_some()
+    }
+}
