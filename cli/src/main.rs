@@ -6,7 +6,9 @@
 
 use clap::{Parser, Subcommand, ValueEnum};
 use loupe_core::CoreError;
-use loupe_core::kubeconfig::{ContextsOutput, Kubeconfig, LoadRules};
+use loupe_core::kubeconfig::{
+    ContextsOutput, EditOp, Kubeconfig, LoadRules, ViewFormat, ViewOptions, edit,
+};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -21,13 +23,16 @@ struct Cli {
     /// Path to the kubeconfig file to use (replaces KUBECONFIG, as in kubectl).
     #[arg(long, global = true)]
     kubeconfig: Option<PathBuf>,
+    /// The kubeconfig context to use (for `config view --minify`).
+    #[arg(long, global = true)]
+    context: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
 
 #[derive(Subcommand)]
 enum Command {
-    /// Read the kubeconfig (as `kubectl config`).
+    /// Read and edit the kubeconfig (as `kubectl config`).
     Config {
         #[command(subcommand)]
         command: ConfigCommand,
@@ -49,11 +54,92 @@ enum ConfigCommand {
     },
     /// Display the current-context.
     CurrentContext,
+    /// Display clusters defined in the kubeconfig (sorted by name).
+    GetClusters,
+    /// Display users defined in the kubeconfig.
+    GetUsers,
+    /// Display merged kubeconfig settings or a specified kubeconfig file.
+    ///
+    /// Unlike kubectl, Loupe also hides auth-provider tokens and secrets and exec env values
+    /// unless --raw is given.
+    View {
+        /// Remove all information not used by current-context from the output.
+        #[arg(long)]
+        minify: bool,
+        /// Flatten the resulting kubeconfig file into self-contained output.
+        #[arg(long)]
+        flatten: bool,
+        /// Display raw byte data and sensitive data.
+        #[arg(long)]
+        raw: bool,
+        /// Merge the full hierarchy of kubeconfig files.
+        #[arg(long, default_value_t = true, action = clap::ArgAction::Set, num_args = 0..=1, default_missing_value = "true", require_equals = true)]
+        merge: bool,
+        /// Output format. One of: (yaml, json).
+        #[arg(short, long, default_value = "yaml")]
+        output: ViewOutput,
+    },
+    /// Set the current-context in a kubeconfig file.
+    #[command(alias = "use")]
+    UseContext {
+        /// The context to switch to.
+        name: String,
+    },
+    /// Set a context entry in kubeconfig (created if absent).
+    SetContext {
+        /// The context; omit with --current.
+        name: Option<String>,
+        /// Modify the current context.
+        #[arg(long)]
+        current: bool,
+        /// Cluster for the context entry in kubeconfig.
+        #[arg(long)]
+        cluster: Option<String>,
+        /// User for the context entry in kubeconfig.
+        #[arg(long)]
+        user: Option<String>,
+        /// Namespace for the context entry in kubeconfig.
+        #[arg(long)]
+        namespace: Option<String>,
+    },
+    /// Rename a context from the kubeconfig file.
+    RenameContext {
+        /// The context to rename.
+        name: String,
+        /// Its new name.
+        new_name: String,
+    },
+    /// Delete the specified context from the kubeconfig.
+    DeleteContext {
+        /// The context to delete.
+        name: String,
+    },
+    /// Delete the specified cluster from the kubeconfig.
+    DeleteCluster {
+        /// The cluster to delete.
+        name: String,
+    },
+    /// Delete the specified user from the kubeconfig.
+    DeleteUser {
+        /// The user to delete.
+        name: String,
+    },
+    /// Unset a property in the kubeconfig (only current-context is supported).
+    Unset {
+        /// The property; only `current-context`.
+        property: String,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
 enum OutputFormat {
     Name,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ViewOutput {
+    Yaml,
+    Json,
 }
 
 fn main() -> ExitCode {
@@ -70,11 +156,11 @@ fn main() -> ExitCode {
         }
     }
     let result = match cli.command {
-        Command::Config { command } => run_config(&kc, command),
+        Command::Config { command } => run_config(&rules, &kc, cli.context, command),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        // kubectl prints an aggregate of several errors one per line, without "error: ".
+        // kubectl prints several aggregated errors one per line, without the `error: ` prefix.
         Err(CoreError::ContextsNotFound(names)) if names.len() > 1 => {
             for n in names {
                 eprintln!("context {n} not found");
@@ -88,9 +174,18 @@ fn main() -> ExitCode {
     }
 }
 
-fn run_config(kc: &Kubeconfig, cmd: ConfigCommand) -> Result<(), CoreError> {
+fn run_config(
+    rules: &LoadRules,
+    kc: &Kubeconfig,
+    context: Option<String>,
+    cmd: ConfigCommand,
+) -> Result<(), CoreError> {
     let mut stdout = std::io::stdout().lock();
-    match cmd {
+    // A closed pipe (e.g. `| head`) is not an error worth reporting.
+    let mut print = |text: &str| {
+        let _ = stdout.write_all(text.as_bytes());
+    };
+    let op = match cmd {
         ConfigCommand::GetContexts {
             names,
             output,
@@ -101,14 +196,80 @@ fn run_config(kc: &Kubeconfig, cmd: ConfigCommand) -> Result<(), CoreError> {
                 None => ContextsOutput::Table,
             };
             let (text, err) = kc.get_contexts(&names, output, !no_headers);
-            // A closed pipe (e.g. `| head`) is not an error worth reporting.
-            let _ = stdout.write_all(text.as_bytes());
-            err.map_or(Ok(()), Err)
+            print(&text);
+            return err.map_or(Ok(()), Err);
         }
         ConfigCommand::CurrentContext => {
-            let name = kc.current_context()?;
-            let _ = writeln!(stdout, "{name}");
-            Ok(())
+            print(&format!("{}\n", kc.current_context()?));
+            return Ok(());
         }
+        ConfigCommand::GetClusters => {
+            print(&kc.get_clusters());
+            return Ok(());
+        }
+        ConfigCommand::GetUsers => {
+            print(&kc.get_users());
+            return Ok(());
+        }
+        ConfigCommand::View {
+            minify,
+            flatten,
+            raw,
+            merge,
+            output,
+        } => {
+            if !merge && rules.explicit.is_none() {
+                return Err(CoreError::InvalidArgument(
+                    "if merge==false a precise file must be specified".into(),
+                ));
+            }
+            let text = kc.view(&ViewOptions {
+                minify,
+                flatten,
+                raw,
+                context,
+                format: match output {
+                    ViewOutput::Yaml => ViewFormat::Yaml,
+                    ViewOutput::Json => ViewFormat::Json,
+                },
+            })?;
+            print(&text);
+            return Ok(());
+        }
+        ConfigCommand::UseContext { name } => EditOp::UseContext(name),
+        ConfigCommand::SetContext {
+            name,
+            current,
+            cluster,
+            user,
+            namespace,
+        } => EditOp::SetContext {
+            name,
+            current,
+            cluster,
+            user,
+            namespace,
+        },
+        ConfigCommand::RenameContext { name, new_name } => EditOp::RenameContext {
+            from: name,
+            to: new_name,
+        },
+        ConfigCommand::DeleteContext { name } => EditOp::DeleteContext(name),
+        ConfigCommand::DeleteCluster { name } => EditOp::DeleteCluster(name),
+        ConfigCommand::DeleteUser { name } => EditOp::DeleteUser(name),
+        ConfigCommand::Unset { property } => {
+            if property != "current-context" {
+                return Err(CoreError::InvalidArgument(format!(
+                    "loupe can only unset current-context, not {property:?}"
+                )));
+            }
+            EditOp::UnsetCurrentContext
+        }
+    };
+    let outcome = edit(rules, &op)?;
+    for w in &outcome.warnings {
+        eprintln!("{w}");
     }
+    print(&outcome.message);
+    Ok(())
 }

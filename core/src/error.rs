@@ -1,5 +1,6 @@
 //! Typed errors of the core, each able to explain itself to a newcomer.
 
+use crate::kubeconfig::go_quote;
 use loupe_model::{ErrorKind, UiError};
 use std::path::PathBuf;
 
@@ -32,6 +33,96 @@ pub enum CoreError {
     /// One or more named contexts do not exist.
     #[error("{}", format_not_found(.0))]
     ContextsNotFound(Vec<String>),
+    /// `use-context` of a context that no file defines.
+    #[error("no context exists with the name: {}", go_quote(.name))]
+    NoSuchContext {
+        /// The name asked for.
+        name: String,
+    },
+    /// `delete-context`, `delete-cluster` or `delete-user` of an entry that no file defines.
+    /// `file` is the file kubectl names (its default file, not necessarily the right one).
+    #[error("cannot delete {section} {name}, not in {}", .file.display())]
+    CannotDelete {
+        /// `context`, `cluster` or `user`.
+        section: &'static str,
+        /// The name asked for.
+        name: String,
+        /// The file named in the message.
+        file: PathBuf,
+    },
+    /// `rename-context` from a name that does not exist, or to one that does.
+    #[error("{}", format_rename(.from, .existing.as_deref(), .file))]
+    CannotRename {
+        /// The context to rename.
+        from: String,
+        /// The new name, when that is the one that already exists.
+        existing: Option<String>,
+        /// The file named in the message.
+        file: PathBuf,
+    },
+    /// A `config` command was given arguments kubectl refuses (kubectl's wording).
+    #[error("{0}")]
+    InvalidArgument(String),
+    /// `config view --minify` cannot find what the current context refers to (kubectl's wording).
+    #[error("{0}")]
+    Minify(String),
+    /// A lock file of the chain already exists, so another writer is busy (or crashed).
+    #[error("open {}: {reason}", .lock.display())]
+    Locked {
+        /// The `.lock` file.
+        lock: PathBuf,
+        /// Why it could not be created, as Go words it (`file exists`).
+        reason: String,
+    },
+    /// Writing a kubeconfig file (or its backup) failed; the original is unchanged.
+    #[error("cannot write kubeconfig {}: {source}", .path.display())]
+    WriteKubeconfig {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// An edit could not be made without risk to the file's content; nothing was written.
+    #[error("refusing to edit {}: {reason}", .path.display())]
+    UnsafeEdit {
+        /// The file.
+        path: PathBuf,
+        /// What made the edit unsafe.
+        reason: String,
+    },
+    /// A file the kubeconfig refers to (CA, client certificate or key) could not be read.
+    #[error("open {}: {reason}", .path.display())]
+    ReadReferenced {
+        /// The resolved path.
+        path: PathBuf,
+        /// Why, as Go words it (`no such file or directory`).
+        reason: String,
+    },
+    /// The exec plugin trust store could not be read or written.
+    #[error("exec trust store {}: {reason}", .path.display())]
+    ExecTrust {
+        /// The store's file.
+        path: PathBuf,
+        /// What went wrong.
+        reason: String,
+    },
+}
+
+fn format_rename(from: &str, existing: Option<&str>, file: &std::path::Path) -> String {
+    match existing {
+        None => format!(
+            "cannot rename the context {}, it's not in {}",
+            go_quote(from),
+            file.display()
+        ),
+        Some(to) => format!(
+            "cannot rename the context {}, the context {} already exists in {}",
+            go_quote(from),
+            go_quote(to),
+            file.display()
+        ),
+    }
 }
 
 fn format_not_found(names: &[String]) -> String {
@@ -65,6 +156,38 @@ impl CoreError {
             ),
             CoreError::ContextsNotFound(_) => UiError::new(ErrorKind::NotFound, self.to_string())
                 .with_hint("List the contexts you have with `kubectl config get-contexts`."),
+            CoreError::NoSuchContext { .. } => UiError::new(ErrorKind::NotFound, self.to_string())
+                .with_hint("Context names are case-sensitive. List them with `kubectl config get-contexts -o name`."),
+            CoreError::CannotDelete { section, .. } => UiError::new(ErrorKind::NotFound, self.to_string()).with_hint(format!(
+                "No file of the chain defines this {section}. kubectl names its default file in this message, even when the entry would live elsewhere."
+            )),
+            CoreError::CannotRename { existing: None, .. } => UiError::new(ErrorKind::NotFound, self.to_string())
+                .with_hint("List the contexts you have with `kubectl config get-contexts -o name`."),
+            CoreError::CannotRename { existing: Some(_), .. } => UiError::new(ErrorKind::InvalidState, self.to_string())
+                .with_hint("Pick a name no file uses yet, or delete the other context first."),
+            CoreError::InvalidArgument(_) => UiError::new(ErrorKind::InvalidState, self.to_string())
+                .with_hint("Check the command's arguments; `kubectl config --help` lists the forms."),
+            CoreError::Minify(_) => UiError::new(ErrorKind::NotFound, self.to_string()).with_hint(
+                "--minify keeps the current (or --context) context and the cluster and user it names, so all three must exist.",
+            ),
+            CoreError::Locked { lock, .. } => UiError::new(ErrorKind::InvalidState, self.to_string()).with_hint(format!(
+                "Another kubectl or Loupe is writing the kubeconfig. If none is running, a crashed one left {} behind: remove it and retry.",
+                lock.display()
+            )),
+            CoreError::WriteKubeconfig { path, .. } => UiError::new(ErrorKind::KubeconfigRead, self.to_string()).with_hint(format!(
+                "Check that you may write {} and its folder (ls -ld); the file was left as it was.",
+                path.display()
+            )),
+            CoreError::UnsafeEdit { .. } => UiError::new(ErrorKind::InvalidState, self.to_string()).with_hint(
+                "Loupe edits kubeconfig text in place and checks the result; this file has a shape it cannot edit safely, so nothing was written. Make the change by hand or with kubectl (which rewrites the file and drops comments).",
+            ),
+            CoreError::ReadReferenced { .. } => UiError::new(ErrorKind::KubeconfigRead, self.to_string()).with_hint(
+                "Relative paths in a kubeconfig are resolved against the folder of the file that defines them. Fix the path or restore the file.",
+            ),
+            CoreError::ExecTrust { path, .. } => UiError::new(ErrorKind::Internal, self.to_string()).with_hint(format!(
+                "Loupe keeps approved exec plugins in {}; check that it is readable and valid JSON, or delete it to start over.",
+                path.display()
+            )),
         }
     }
 }
@@ -98,6 +221,44 @@ mod tests {
     }
 
     #[test]
+    fn edit_errors_match_kubectl_wording() {
+        // Captured from kubectl v1.32.
+        assert_eq!(
+            CoreError::NoSuchContext {
+                name: "nope".into()
+            }
+            .to_string(),
+            "no context exists with the name: \"nope\""
+        );
+        assert_eq!(
+            CoreError::CannotDelete {
+                section: "context",
+                name: "nope".into(),
+                file: "/tmp/kx/a.yaml".into()
+            }
+            .to_string(),
+            "cannot delete context nope, not in /tmp/kx/a.yaml"
+        );
+        assert_eq!(
+            CoreError::CannotRename {
+                from: "shared".into(),
+                existing: Some("ctxB".into()),
+                file: "/tmp/kx/a.yaml".into()
+            }
+            .to_string(),
+            "cannot rename the context \"shared\", the context \"ctxB\" already exists in /tmp/kx/a.yaml"
+        );
+        assert_eq!(
+            CoreError::Locked {
+                lock: "/tmp/kx/b.yaml.lock".into(),
+                reason: "file exists".into()
+            }
+            .to_string(),
+            "open /tmp/kx/b.yaml.lock: file exists"
+        );
+    }
+
+    #[test]
     fn every_diagnosis_has_a_hint() {
         let errs = [
             CoreError::CurrentContextNotSet,
@@ -105,6 +266,44 @@ mod tests {
             CoreError::ParseKubeconfig {
                 path: "/k".into(),
                 reason: "bad".into(),
+            },
+            CoreError::NoSuchContext { name: "x".into() },
+            CoreError::CannotDelete {
+                section: "cluster",
+                name: "x".into(),
+                file: "/k".into(),
+            },
+            CoreError::CannotRename {
+                from: "a".into(),
+                existing: None,
+                file: "/k".into(),
+            },
+            CoreError::CannotRename {
+                from: "a".into(),
+                existing: Some("b".into()),
+                file: "/k".into(),
+            },
+            CoreError::InvalidArgument("x".into()),
+            CoreError::Minify("x".into()),
+            CoreError::Locked {
+                lock: "/k.lock".into(),
+                reason: "file exists".into(),
+            },
+            CoreError::WriteKubeconfig {
+                path: "/k".into(),
+                source: std::io::Error::other("x"),
+            },
+            CoreError::UnsafeEdit {
+                path: "/k".into(),
+                reason: "x".into(),
+            },
+            CoreError::ReadReferenced {
+                path: "/k".into(),
+                reason: "x".into(),
+            },
+            CoreError::ExecTrust {
+                path: "/k".into(),
+                reason: "x".into(),
             },
         ];
         for e in errs {

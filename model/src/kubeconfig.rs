@@ -17,6 +17,12 @@ pub struct KubeconfigOverview {
     pub shadowed: Vec<ShadowedEntry>,
     /// Problems worth telling the user about, most serious first.
     pub notices: Vec<Notice>,
+    /// Every merged cluster (the winning definition), sorted by name, with derived facts.
+    #[serde(default)]
+    pub clusters: Vec<ClusterInsight>,
+    /// Every merged user (the winning definition), sorted by name, with derived facts.
+    #[serde(default)]
+    pub users: Vec<UserInsight>,
 }
 
 impl KubeconfigOverview {
@@ -118,6 +124,197 @@ pub struct Notice {
     pub hint: Option<String>,
 }
 
+/// Where a cluster's trusted CA comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum CaSource {
+    /// The system trust store (no CA configured).
+    None,
+    /// `certificate-authority`: a PEM file, path resolved against the defining file.
+    File {
+        /// Resolved path.
+        path: String,
+        /// Whether the file could be read.
+        readable: bool,
+    },
+    /// `certificate-authority-data`: inline PEM.
+    Data,
+    /// `insecure-skip-tls-verify: true`: the server certificate is not checked at all.
+    InsecureSkipTlsVerify,
+}
+
+/// Derived facts about one cluster entry (WHERE). Never carries certificate data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ClusterInsight {
+    /// Cluster name.
+    pub name: String,
+    /// File that defines it (the one that won the merge).
+    pub origin: String,
+    /// The API server URL, if set.
+    pub server: Option<String>,
+    /// Where the trusted CA comes from.
+    pub ca: CaSource,
+    /// `tls-server-name`: the name the server certificate is checked against, if overridden.
+    pub tls_server_name: Option<String>,
+    /// `proxy-url`, if set.
+    pub proxy_url: Option<String>,
+    /// Problems with this entry, most serious first.
+    pub warnings: Vec<Notice>,
+}
+
+/// Facts read from an X.509 certificate (never the certificate itself).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CertFacts {
+    /// Subject common name (the Kubernetes user name).
+    pub subject_cn: Option<String>,
+    /// Subject organisations (the Kubernetes groups).
+    pub subject_o: Vec<String>,
+    /// Issuer common name.
+    pub issuer_cn: Option<String>,
+    /// Start of validity, RFC 3339 (UTC).
+    pub not_before: String,
+    /// End of validity, RFC 3339 (UTC).
+    pub not_after: String,
+    /// End of validity as Unix seconds, for sorting and countdowns.
+    pub not_after_unix: i64,
+}
+
+/// Claims decoded from a JWT payload (no signature check; the token itself is never kept).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct JwtFacts {
+    /// `sub`.
+    pub sub: Option<String>,
+    /// `iss`.
+    pub iss: Option<String>,
+    /// `exp` as Unix seconds.
+    pub exp_unix: Option<i64>,
+    /// `exp` as RFC 3339 (UTC).
+    pub exp: Option<String>,
+}
+
+/// Where a credential's bytes come from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum CredentialSource {
+    /// Inline in the kubeconfig (`*-data`, `token`).
+    Inline,
+    /// A file, path resolved against the defining file.
+    File {
+        /// Resolved path.
+        path: String,
+        /// Whether the file could be read.
+        readable: bool,
+    },
+}
+
+/// An exec credential plugin stanza, without its environment values.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExecFacts {
+    /// `command` as written.
+    pub command: String,
+    /// The command resolved: against the defining file if it contains a path separator, else on
+    /// `PATH`. `None` when it cannot be found.
+    pub resolved_command: Option<String>,
+    /// Whether the command was found (and is executable).
+    pub found: bool,
+    /// `args`.
+    pub args: Vec<String>,
+    /// Names of the `env` variables (values are not exposed: they often hold secrets).
+    pub env_names: Vec<String>,
+    /// `apiVersion`.
+    pub api_version: Option<String>,
+    /// `installHint`.
+    pub install_hint: Option<String>,
+    /// `interactiveMode` (`Never`, `IfAvailable`, `Always`).
+    pub interactive_mode: Option<String>,
+    /// `provideClusterInfo`.
+    pub provide_cluster_info: bool,
+}
+
+/// How a user entry authenticates. One entry can carry several (kubectl picks by precedence).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum AuthKind {
+    /// A client certificate (and key).
+    ClientCert {
+        /// Where the certificate comes from.
+        cert: CredentialSource,
+        /// Where the key comes from, if configured.
+        key: Option<CredentialSource>,
+        /// Facts from the certificate, when it could be read and parsed.
+        facts: Option<CertFacts>,
+    },
+    /// An inline bearer token.
+    Token {
+        /// Claims, when the token is a JWT.
+        jwt: Option<JwtFacts>,
+    },
+    /// A bearer token read from a file (re-read every minute by client-go).
+    TokenFile {
+        /// Resolved path.
+        path: String,
+        /// Whether the file could be read.
+        readable: bool,
+        /// Claims, when the file holds a JWT.
+        jwt: Option<JwtFacts>,
+    },
+    /// `username`/`password` (removed server-side in Kubernetes 1.19).
+    Basic {
+        /// The user name (the password is never exposed).
+        username: Option<String>,
+    },
+    /// An exec credential plugin.
+    Exec(ExecFacts),
+    /// A legacy `auth-provider` (only `oidc` still works in client-go).
+    AuthProvider {
+        /// Provider name (`oidc`, `gcp`, `azure`, ...).
+        name: String,
+        /// `idp-issuer-url`, for oidc.
+        issuer: Option<String>,
+        /// `client-id`, for oidc.
+        client_id: Option<String>,
+        /// Whether a refresh token is present.
+        has_refresh_token: bool,
+        /// Claims of the cached `id-token`, when present.
+        id_token: Option<JwtFacts>,
+    },
+}
+
+/// Impersonation configured on a user entry (`as`, `as-uid`, `as-groups`, `as-user-extra`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Impersonation {
+    /// `as`: the user to act as.
+    pub user: Option<String>,
+    /// `as-uid`.
+    pub uid: Option<String>,
+    /// `as-groups`.
+    pub groups: Vec<String>,
+    /// Keys of `as-user-extra`.
+    pub extra_keys: Vec<String>,
+}
+
+/// Derived facts about one user entry (WHO). Secrets never appear here: no token, key,
+/// password or certificate data, only facts derived from them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserInsight {
+    /// User name.
+    pub name: String,
+    /// File that defines it (the one that won the merge).
+    pub origin: String,
+    /// Configured authentication methods, in kubectl's precedence order; empty means anonymous.
+    pub auth: Vec<AuthKind>,
+    /// Impersonation, if configured.
+    pub impersonation: Option<Impersonation>,
+    /// Problems with this entry, most serious first.
+    pub warnings: Vec<Notice>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -148,4 +345,48 @@ mod tests {
         o.sources[0].status = SourceStatus::Loaded;
         assert!(!o.is_empty());
     }
+}
+
+/// A kubeconfig change the UI asks for: the `kubectl config` write commands it offers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "camelCase")]
+pub enum EditRequest {
+    /// `kubectl config use-context NAME`.
+    UseContext {
+        /// The context to make current.
+        name: String,
+    },
+    /// `kubectl config set-context NAME --namespace=NS` (empty removes the namespace).
+    SetNamespace {
+        /// The context to change.
+        context: String,
+        /// Its new default namespace.
+        namespace: String,
+    },
+    /// `kubectl config rename-context FROM TO`.
+    RenameContext {
+        /// The current name.
+        from: String,
+        /// The new name.
+        to: String,
+    },
+    /// `kubectl config delete-context NAME`.
+    DeleteContext {
+        /// The context to delete.
+        name: String,
+    },
+}
+
+/// What an edit did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EditResult {
+    /// kubectl's message for the same command (e.g. `Switched to context "x".`).
+    pub message: String,
+    /// Warnings kubectl would print too.
+    pub warnings: Vec<String>,
+    /// Files that changed.
+    pub written: Vec<String>,
+    /// The kubectl command that does the same.
+    pub kubectl: String,
 }

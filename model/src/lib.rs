@@ -12,7 +12,9 @@ mod kubeconfig;
 pub use cluster::*;
 pub use error::{ErrorKind, UiError};
 pub use kubeconfig::{
-    ContextEntry, KubeconfigOverview, Notice, NoticeLevel, ShadowedEntry, SourceFile, SourceStatus,
+    AuthKind, CaSource, CertFacts, ClusterInsight, ContextEntry, CredentialSource, EditRequest,
+    EditResult, ExecFacts, Impersonation, JwtFacts, KubeconfigOverview, Notice, NoticeLevel,
+    ShadowedEntry, SourceFile, SourceStatus, UserInsight,
 };
 
 /// Names of the backend commands, shared so the UI and the shell cannot drift apart.
@@ -23,4 +25,8 @@ pub mod commands {
     pub const WATCH_KUBECONFIG: &str = "watch_kubeconfig";
     /// Tells the backend the first context list is on screen (start-up time is logged once).
     pub const STARTUP_PAINTED: &str = "startup_painted";
+    /// Connects to a context (or returns its live status) as a [`crate::ConnectionStatus`].
+    pub const CONNECT_CONTEXT: &str = "connect_context";
+    /// Applies an [`crate::EditRequest`] to the kubeconfig files, as kubectl would.
+    pub const EDIT_KUBECONFIG: &str = "edit_kubeconfig";
 }

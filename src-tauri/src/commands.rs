@@ -1,10 +1,16 @@
 //! Tauri commands: argument plumbing only; the work is in `loupe-core`.
 
-use loupe_core::kubeconfig::{KubeconfigService, watch::KubeconfigWatch};
-use loupe_model::{KubeconfigOverview, UiError};
+use loupe_core::cluster::ConnectionManager;
+use loupe_core::kubeconfig::{KubeconfigService, trust::login_shell_path, watch::KubeconfigWatch};
+use loupe_model::{ConnectionStatus, EditRequest, EditResult, KubeconfigOverview, UiError};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Instant;
+use std::time::{Duration, Instant};
+
+/// How long one connection attempt may take before it is reported as a timeout.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long the login shell may take to tell us its PATH at start-up.
+const LOGIN_SHELL_TIMEOUT: Duration = Duration::from_secs(1);
 use tauri::State;
 use tauri::ipc::Channel;
 
@@ -12,6 +18,7 @@ use tauri::ipc::Channel;
 pub struct AppState {
     kubeconfig: KubeconfigService,
     watch: Mutex<Option<KubeconfigWatch>>,
+    connections: ConnectionManager,
     started: Instant,
     painted: AtomicBool,
 }
@@ -20,8 +27,11 @@ impl AppState {
     /// State for this process's environment (`KUBECONFIG`, `HOME`).
     pub fn from_env(started: Instant) -> Self {
         Self {
-            kubeconfig: KubeconfigService::from_env(),
+            // Desktop launchers do not pass the login shell's PATH; exec plugins live there.
+            kubeconfig: KubeconfigService::from_env()
+                .with_exec_path(login_shell_path(LOGIN_SHELL_TIMEOUT)),
             watch: Mutex::new(None),
+            connections: ConnectionManager::new(CONNECT_TIMEOUT),
             started,
             painted: AtomicBool::new(false),
         }
@@ -63,4 +73,29 @@ pub fn startup_painted(state: State<'_, AppState>) {
             state.started.elapsed().as_millis()
         );
     }
+}
+
+/// Connects to `context` (or returns the live connection's status). `retry` drops a previous
+/// connection first. Exec credential plugins are not run until exec approval exists.
+#[tauri::command]
+pub async fn connect_context(
+    state: State<'_, AppState>,
+    context: String,
+    retry: bool,
+) -> Result<ConnectionStatus, UiError> {
+    if retry {
+        state.connections.disconnect(&context).await;
+    }
+    let kc = state.kubeconfig.load();
+    Ok(state.connections.status(&kc, &context, false).await)
+}
+
+/// Changes the kubeconfig files as the equivalent kubectl command would (same files, locks,
+/// messages), keeping comments and unknown fields.
+#[tauri::command]
+pub fn edit_kubeconfig(
+    state: State<'_, AppState>,
+    request: EditRequest,
+) -> Result<EditResult, UiError> {
+    Ok(state.kubeconfig.apply(&request)?)
 }

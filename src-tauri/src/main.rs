@@ -19,6 +19,8 @@ fn main() {
             commands::kubeconfig_overview,
             commands::watch_kubeconfig,
             commands::startup_painted,
+            commands::connect_context,
+            commands::edit_kubeconfig,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     if let Err(e) = result {

@@ -1,5 +1,6 @@
 //! The window: top bar, sidebar of contexts, and the main pane later views slot into.
 
+use crate::connection::ConnectionCard;
 use crate::contexts::{ContextDetail, ContextList, EmptyState, Notices};
 use crate::{bridge, theme};
 use leptos::prelude::*;
@@ -113,7 +114,16 @@ pub fn App() -> impl IntoView {
                     <div class="body">
                         <ContextList overview=overview active=active on_select=set_selected />
                         <main class="main">
-                            {move || active.get().map(|c| view! { <ContextDetail context=c /> })}
+                            {move || active.get().map(|c| {
+                                let (name, server) = (c.name.clone(), c.server.clone());
+                                let o = overview.get_untracked();
+                                let cluster = o.as_ref().and_then(|o| o.clusters.iter().find(|i| i.name == c.cluster).cloned());
+                                let user = o.as_ref().and_then(|o| o.users.iter().find(|i| i.name == c.user).cloned());
+                                view! {
+                                    <ContextDetail context=c cluster=cluster user=user on_select=set_selected />
+                                    <ConnectionCard context=name server=server />
+                                }
+                            })}
                             {move || overview.get().map(|o| view! { <Notices notices=o.notices.clone() /> })}
                         </main>
                     </div>

@@ -2,7 +2,9 @@
 //!
 //! Binds only the public `window.__TAURI__` API (`withGlobalTauri`), never Tauri's internals.
 
-use loupe_model::{ErrorKind, KubeconfigOverview, UiError, commands};
+use loupe_model::{
+    ConnectionStatus, EditRequest, EditResult, ErrorKind, KubeconfigOverview, UiError, commands,
+};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use wasm_bindgen::prelude::*;
@@ -95,4 +97,25 @@ pub async fn watch_kubeconfig(
 /// Reports that the first context list is on screen (for start-up timing).
 pub async fn startup_painted() -> Result<(), UiError> {
     call(commands::STARTUP_PAINTED, &NoArgs {}).await
+}
+
+#[derive(Serialize)]
+struct ConnectArgs<'a> {
+    context: &'a str,
+    retry: bool,
+}
+
+/// Connects to a context, or returns the status of its live connection.
+pub async fn connect_context(context: &str, retry: bool) -> Result<ConnectionStatus, UiError> {
+    call(commands::CONNECT_CONTEXT, &ConnectArgs { context, retry }).await
+}
+
+#[derive(Serialize)]
+struct EditArgs<'a> {
+    request: &'a EditRequest,
+}
+
+/// Changes the kubeconfig files as the equivalent kubectl command would.
+pub async fn edit_kubeconfig(request: &EditRequest) -> Result<EditResult, UiError> {
+    call(commands::EDIT_KUBECONFIG, &EditArgs { request }).await
 }

@@ -1,9 +1,14 @@
 //! Kubeconfig views: the context sidebar, a context's WHERE / WHO / WHICH / NOW, notices, and
 //! the empty state that explains what a kubeconfig is.
 
+use crate::{bridge, insight};
 use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
-use loupe_model::{ContextEntry, KubeconfigOverview, Notice, NoticeLevel, SourceStatus};
+use leptos::task::spawn_local;
+use loupe_model::{
+    ClusterInsight, ContextEntry, EditRequest, EditResult, KubeconfigOverview, Notice, NoticeLevel,
+    SourceStatus, UiError, UserInsight,
+};
 use wasm_bindgen::JsCast;
 
 fn item_id(name: &str) -> String {
@@ -138,10 +143,31 @@ pub fn ContextList(
 }
 
 /// A context explained the way the kubeconfig is built: WHICH = WHERE + WHO, and whether it is
-/// the one in use NOW.
+/// the one in use NOW; with kubectl's edit commands as buttons.
 #[component]
-pub fn ContextDetail(context: ContextEntry) -> impl IntoView {
+pub fn ContextDetail(
+    context: ContextEntry,
+    cluster: Option<ClusterInsight>,
+    user: Option<UserInsight>,
+    on_select: WriteSignal<Option<String>>,
+) -> impl IntoView {
     let c = context;
+    let warnings: Vec<Notice> = cluster
+        .iter()
+        .flat_map(|i| i.warnings.clone())
+        .chain(user.iter().flat_map(|i| i.warnings.clone()))
+        .collect();
+    let where_detail = match (&c.server, c.cluster_found) {
+        (Some(s), _) => s.clone(),
+        (None, true) => "cluster has no server URL".to_string(),
+        (None, false) => "not defined in any kubeconfig file".to_string(),
+    };
+    let ca = cluster.as_ref().map(insight::ca_text);
+    let who_lines = match (&user, c.user_found) {
+        (Some(u), _) => insight::auth_lines(u),
+        (None, true) => vec!["credentials defined".into()],
+        (None, false) => vec!["not defined: requests would be anonymous".into()],
+    };
     view! {
         <section class="card detail" data-testid="context-detail" data-name=c.name.clone()>
             <div class="detail-head">
@@ -157,20 +183,13 @@ pub fn ContextDetail(context: ContextEntry) -> impl IntoView {
                 <div class="fact">
                     <div class="label">"WHERE · cluster"</div>
                     <div class="value" data-testid="detail-cluster">{c.cluster.clone()}</div>
-                    <div class="small mono">
-                        {match (&c.server, c.cluster_found) {
-                            (Some(s), _) => s.clone(),
-                            (None, true) => "cluster has no server URL".to_string(),
-                            (None, false) => "not defined in any kubeconfig file".to_string(),
-                        }}
-                    </div>
+                    <div class="small mono">{where_detail}</div>
+                    {ca.map(|t| view! { <div class="small">{t}</div> })}
                 </div>
                 <div class="fact">
                     <div class="label">"WHO · user"</div>
                     <div class="value" data-testid="detail-user">{c.user.clone()}</div>
-                    <div class="small">
-                        {if c.user_found { "credentials defined" } else { "not defined: requests would be anonymous" }}
-                    </div>
+                    {who_lines.into_iter().map(|l| view! { <div class="small" data-testid="detail-auth">{l}</div> }).collect_view()}
                 </div>
                 <div class="fact">
                     <div class="label">"Namespace"</div>
@@ -183,11 +202,137 @@ pub fn ContextDetail(context: ContextEntry) -> impl IntoView {
                     <div class="small">"Edits to this context go to this file."</div>
                 </div>
             </div>
-            <div class="kubectl">
-                <span class="label">"kubectl"</span>
-                <code>{format!("kubectl config use-context {}", c.name)}</code>
-            </div>
+            {(!warnings.is_empty()).then(|| view! { <NoticeList notices=warnings /> })}
+            <ContextActions context=c.clone() on_select=on_select />
         </section>
+    }
+}
+
+/// What the last action did (or why it failed), with the kubectl command that does the same.
+#[derive(Debug, Clone, PartialEq)]
+enum ActionState {
+    Idle,
+    Busy(String),
+    Done(EditResult),
+    Failed(UiError),
+}
+
+/// kubectl's config write commands as buttons: use-context, set-context --namespace,
+/// rename-context, delete-context (confirmed first).
+#[component]
+fn ContextActions(context: ContextEntry, on_select: WriteSignal<Option<String>>) -> impl IntoView {
+    let name = context.name.clone();
+    let (state, set_state) = signal(ActionState::Idle);
+    let (namespace, set_namespace) = signal(context.namespace.clone().unwrap_or_default());
+    let (new_name, set_new_name) = signal(context.name.clone());
+    let (confirm_delete, set_confirm_delete) = signal(false);
+    let run = move |req: EditRequest, busy: &str, select_after: Option<String>| {
+        set_state.set(ActionState::Busy(busy.to_string()));
+        spawn_local(async move {
+            let result = bridge::edit_kubeconfig(&req).await;
+            if result.is_ok()
+                && let Some(sel) = select_after
+            {
+                let _ = on_select.try_set(Some(sel));
+            }
+            let _ = set_state.try_set(match result {
+                Ok(r) => ActionState::Done(r),
+                Err(e) => ActionState::Failed(e),
+            });
+        });
+    };
+    let (n1, n2, n3, n4) = (name.clone(), name.clone(), name.clone(), name.clone());
+    let use_ctx = move |_| {
+        run(
+            EditRequest::UseContext { name: n1.clone() },
+            "Switching…",
+            None,
+        )
+    };
+    let set_ns = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        run(
+            EditRequest::SetNamespace {
+                context: n2.clone(),
+                namespace: namespace.get_untracked().trim().to_string(),
+            },
+            "Saving namespace…",
+            None,
+        )
+    };
+    let rename = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let to = new_name.get_untracked().trim().to_string();
+        if to.is_empty() || to == n3 {
+            return;
+        }
+        run(
+            EditRequest::RenameContext {
+                from: n3.clone(),
+                to: to.clone(),
+            },
+            "Renaming…",
+            Some(to),
+        )
+    };
+    let delete = move |_| {
+        set_confirm_delete.set(false);
+        run(
+            EditRequest::DeleteContext { name: n4.clone() },
+            "Deleting…",
+            Some(String::new()),
+        )
+    };
+    let is_current = context.is_current;
+    view! {
+        <div class="actions" data-testid="context-actions">
+            {(!is_current).then(|| view! {
+                <button class="primary" on:click=use_ctx data-testid="use-context">"Make current (use-context)"</button>
+            })}
+            <form class="inline-form" on:submit=set_ns>
+                <label for="ns-input">"Namespace"</label>
+                <input id="ns-input" data-testid="namespace-input" prop:value=namespace
+                    placeholder="default" on:input:target=move |ev| set_namespace.set(ev.target().value()) />
+                <button type="submit" data-testid="namespace-save">"Set"</button>
+            </form>
+            <form class="inline-form" on:submit=rename>
+                <label for="rename-input">"Name"</label>
+                <input id="rename-input" data-testid="rename-input" prop:value=new_name
+                    on:input:target=move |ev| set_new_name.set(ev.target().value()) />
+                <button type="submit" data-testid="rename-save">"Rename"</button>
+            </form>
+            {move || if confirm_delete.get() {
+                let delete = delete.clone();
+                view! {
+                    <span class="confirm" role="alertdialog">
+                        {format!("Delete context \"{}\" from its file? Its cluster and user stay.", name)}
+                        <button class="danger" on:click=delete data-testid="delete-confirm">"Delete"</button>
+                        <button on:click=move |_| set_confirm_delete.set(false)>"Cancel"</button>
+                    </span>
+                }.into_any()
+            } else {
+                view! { <button class="danger-outline" on:click=move |_| set_confirm_delete.set(true) data-testid="delete-context">"Delete…"</button> }.into_any()
+            }}
+        </div>
+        <div class="action-result" data-testid="action-result">
+            {move || match state.get() {
+                ActionState::Idle => ().into_any(),
+                ActionState::Busy(what) => view! { <span class="muted">{what}</span> }.into_any(),
+                ActionState::Done(r) => view! {
+                    <div class="ok-line" data-state="done">
+                        <span>"✓ "{r.message.clone()}</span>
+                        {r.warnings.iter().map(|w| view! { <div class="hint">{w.clone()}</div> }).collect_view()}
+                        <div class="kubectl"><span class="label">"same as"</span><code data-testid="action-kubectl">{r.kubectl.clone()}</code></div>
+                    </div>
+                }.into_any(),
+                ActionState::Failed(e) => view! {
+                    <div class="err-line" data-state="failed">
+                        <span>{e.message.clone()}</span>
+                        {e.hint.clone().map(|h| view! { <div class="hint">{h}</div> })}
+                    </div>
+                }.into_any(),
+            }}
+        </div>
     }
 }
 
@@ -200,27 +345,35 @@ pub fn Notices(notices: Vec<Notice>) -> impl IntoView {
     view! {
         <section class="card" data-testid="notices">
             <h2>"Notices"</h2>
-            <ul class="notices">
-                {notices.into_iter().map(|n| {
-                    let (class, label) = match n.level {
-                        NoticeLevel::Error => ("notice error", "Error"),
-                        NoticeLevel::Warning => ("notice warning", "Warning"),
-                        NoticeLevel::Info => ("notice info", "Info"),
-                    };
-                    view! {
-                        <li class=class>
-                            <span class="level">{label}</span>
-                            <div>
-                                <div>{n.message}</div>
-                                {n.hint.map(|h| view! { <div class="hint">{h}</div> })}
-                            </div>
-                        </li>
-                    }
-                }).collect_view()}
-            </ul>
+            <NoticeList notices=notices />
         </section>
     }
     .into_any()
+}
+
+/// Notices as a list, each with its level and the fix.
+#[component]
+pub fn NoticeList(notices: Vec<Notice>) -> impl IntoView {
+    view! {
+        <ul class="notices">
+            {notices.into_iter().map(|n| {
+                let (class, label) = match n.level {
+                    NoticeLevel::Error => ("notice error", "Error"),
+                    NoticeLevel::Warning => ("notice warning", "Warning"),
+                    NoticeLevel::Info => ("notice info", "Info"),
+                };
+                view! {
+                    <li class=class>
+                        <span class="level">{label}</span>
+                        <div>
+                            <div>{n.message}</div>
+                            {n.hint.map(|h| view! { <div class="hint">{h}</div> })}
+                        </div>
+                    </li>
+                }
+            }).collect_view()}
+        </ul>
+    }
 }
 
 /// No kubeconfig at all: explain what one is and how to get one.

@@ -3,7 +3,9 @@
 
 mod app;
 mod bridge;
+mod connection;
 mod contexts;
+mod insight;
 mod theme;
 
 fn main() {

@@ -56,6 +56,10 @@ pub struct FileConfig {
     pub contexts: Vec<Entry>,
     /// Problems with single entries that kubectl would reject the whole file for.
     pub flagged: Vec<String>,
+    /// Top-level `extensions` (name and the value under `extension:`), in file order.
+    pub extensions: Vec<Entry>,
+    /// Top-level `preferences`, if set.
+    pub preferences: Option<Value>,
 }
 
 impl FileConfig {
@@ -68,6 +72,8 @@ impl FileConfig {
             users: Vec::new(),
             contexts: Vec::new(),
             flagged: Vec::new(),
+            extensions: Vec::new(),
+            preferences: None,
         }
     }
 
@@ -140,6 +146,8 @@ impl FileConfig {
         f.clusters = section(map.get("clusters"), "clusters", "cluster", &mut f.flagged);
         f.users = section(map.get("users"), "users", "user", &mut f.flagged);
         f.contexts = section(map.get("contexts"), "contexts", "context", &mut f.flagged);
+        f.extensions = extensions(map.get("extensions"));
+        f.preferences = map.get("preferences").filter(|p| !p.is_null()).cloned();
         for c in &f.clusters {
             check_base64(
                 &c.body,
@@ -204,6 +212,25 @@ fn section(v: Option<&Value>, list: &str, inner: &str, flagged: &mut Vec<String>
         });
     }
     out
+}
+
+/// Named extensions (`{name, extension}`); entries without a name are ignored as kubectl's
+/// map conversion would make them collide on "".
+pub(crate) fn extensions(v: Option<&Value>) -> Vec<Entry> {
+    let Some(Value::Array(items)) = v else {
+        return Vec::new();
+    };
+    let mut seen = HashSet::new();
+    items
+        .iter()
+        .filter_map(|i| {
+            let name = i.get("name").and_then(Value::as_str)?;
+            seen.insert(name.to_string()).then(|| Entry {
+                name: name.to_string(),
+                body: i.get("extension").cloned().unwrap_or(Value::Null),
+            })
+        })
+        .collect()
 }
 
 fn check_base64(body: &Value, kind: &str, name: &str, fields: &[&str], flagged: &mut Vec<String>) {

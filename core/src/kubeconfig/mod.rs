@@ -7,9 +7,21 @@
 //!   chain: problems become [`Notice`]s, shadowed duplicates are listed, and every entry remembers
 //!   the file it came from (the file an edit must go to).
 
+mod edit;
 mod file;
+mod gofmt;
+pub mod insight;
+pub mod paths;
 mod print;
+pub mod trust;
+mod view;
+pub mod write;
+mod yaml_text;
+pub use edit::{EditOp, EditOutcome, default_filename, edit};
+pub(crate) use gofmt::go_quote;
+pub use insight::InsightEnv;
 pub use print::ContextsOutput;
+pub use view::{ViewFormat, ViewOptions};
 pub mod watch;
 
 pub use file::{Entry, FileConfig, FileState};
@@ -276,6 +288,20 @@ impl Kubeconfig {
                 ));
             }
         }
+        for f in &self.files {
+            let lock = write::lock_name(&f.path);
+            if lock.exists() {
+                out.push(notice(
+                    NoticeLevel::Warning,
+                    format!(
+                        "{} exists, so every kubectl (and Loupe) write to this kubeconfig fails with \"file exists\".",
+                        lock.display()
+                    ),
+                    Some(&f.path),
+                    Some("If no kubectl or Loupe is writing right now, a crashed one left it behind: delete the .lock file."),
+                ));
+            }
+        }
         let has_loaded = self.files.iter().any(|f| f.state == FileState::Loaded);
         match &self.current {
             None if has_loaded && !self.contexts.is_empty() => out.push(notice(
@@ -329,8 +355,14 @@ impl Kubeconfig {
         out
     }
 
-    /// The chain as the UI shows it.
+    /// The chain as the UI shows it, with insights computed for this process's `PATH` and the
+    /// current time.
     pub fn overview(&self) -> KubeconfigOverview {
+        self.overview_with(&InsightEnv::current())
+    }
+
+    /// The chain as the UI shows it, with insights computed in `env`.
+    pub fn overview_with(&self, env: &InsightEnv) -> KubeconfigOverview {
         let current = self.current.as_ref().map(|(c, _)| c.as_str());
         let contexts = self
             .contexts()
@@ -380,6 +412,8 @@ impl Kubeconfig {
             current_context: current.map(str::to_string),
             shadowed: self.shadowed.clone(),
             notices: self.notices(),
+            clusters: self.cluster_insights(env),
+            users: self.user_insights(env),
         }
     }
 }
@@ -402,12 +436,33 @@ mod tests;
 #[derive(Debug, Clone)]
 pub struct KubeconfigService {
     rules: LoadRules,
+    /// Where exec plugins are looked up (a GUI's own PATH is usually not the user's).
+    exec_path: Option<std::ffi::OsString>,
 }
 
 impl KubeconfigService {
     /// A service for the given rules.
     pub fn new(rules: LoadRules) -> Self {
-        Self { rules }
+        Self {
+            rules,
+            exec_path: None,
+        }
+    }
+
+    /// Looks exec plugins up on `path` (e.g. [`trust::login_shell_path`]) instead of this
+    /// process's `PATH`.
+    #[must_use]
+    pub fn with_exec_path(mut self, path: std::ffi::OsString) -> Self {
+        self.exec_path = Some(path);
+        self
+    }
+
+    fn insight_env(&self) -> InsightEnv {
+        let mut env = InsightEnv::current();
+        if let Some(p) = &self.exec_path {
+            env.path = Some(p.clone());
+        }
+        env
     }
 
     /// A service for this process's environment.
@@ -422,7 +477,34 @@ impl KubeconfigService {
 
     /// The chain as the UI shows it.
     pub fn overview(&self) -> KubeconfigOverview {
-        self.load().overview()
+        self.load().overview_with(&self.insight_env())
+    }
+
+    /// The chain as the UI shows it, with exec plugins looked up on `env.path` (e.g. the login
+    /// shell's, from [`trust::login_shell_path`]).
+    pub fn overview_with(&self, env: &InsightEnv) -> KubeconfigOverview {
+        self.load().overview_with(env)
+    }
+
+    /// Runs a `kubectl config` write command against the chain (kubectl's file rules and locks,
+    /// lossless edits).
+    pub fn edit(&self, op: &EditOp) -> Result<EditOutcome, CoreError> {
+        edit::edit(&self.rules, op)
+    }
+
+    /// Applies a change the UI asked for, and says what kubectl command does the same.
+    pub fn apply(
+        &self,
+        request: &loupe_model::EditRequest,
+    ) -> Result<loupe_model::EditResult, CoreError> {
+        let op = EditOp::from(request);
+        let outcome = self.edit(&op)?;
+        Ok(loupe_model::EditResult {
+            message: outcome.message.trim_end().to_string(),
+            warnings: outcome.warnings,
+            written: outcome.written.iter().map(|p| kc_path(p)).collect(),
+            kubectl: op.kubectl_command(),
+        })
     }
 
     /// Calls `on_change` with a fresh overview whenever a file of the chain changes.
@@ -431,10 +513,8 @@ impl KubeconfigService {
         mut on_change: impl FnMut(KubeconfigOverview) + Send + 'static,
     ) -> Result<watch::KubeconfigWatch, CoreError> {
         let (files, _) = self.rules.chain();
-        let rules = self.rules.clone();
-        watch::watch_files(&files, move || {
-            on_change(Kubeconfig::load(&rules).overview())
-        })
-        .map_err(|e| CoreError::Watch(e.to_string()))
+        let this = self.clone();
+        watch::watch_files(&files, move || on_change(this.overview()))
+            .map_err(|e| CoreError::Watch(e.to_string()))
     }
 }

@@ -67,3 +67,25 @@ impl Kubeconfig {
         (out, err)
     }
 }
+
+impl Kubeconfig {
+    /// `kubectl config get-clusters`: a `NAME` header and one name per line. kubectl prints them
+    /// in Go map order (random from run to run); Loupe sorts them.
+    pub fn get_clusters(&self) -> String {
+        names_table(self.clusters.keys())
+    }
+
+    /// `kubectl config get-users`: a `NAME` header and the names, sorted (as kubectl does).
+    pub fn get_users(&self) -> String {
+        names_table(self.users.keys())
+    }
+}
+
+fn names_table<'a>(names: impl Iterator<Item = &'a String>) -> String {
+    let mut out = String::from("NAME\n");
+    for n in names {
+        out.push_str(n);
+        out.push('\n');
+    }
+    out
+}

@@ -254,8 +254,10 @@ fn watch_sees_atomic_replace() {
     })
     .unwrap();
     std::thread::sleep(std::time::Duration::from_millis(100));
-    // An unrelated file in the same folder must not trigger a reload.
+    // An unrelated file in the same folder must not trigger a reload, nor must reading the
+    // watched file (Loupe reads it after every change: that would loop).
     write(&d, "unrelated", "x");
+    let _ = std::fs::read(&a).unwrap();
     assert!(
         rx.recv_timeout(std::time::Duration::from_millis(800))
             .is_err()
@@ -265,4 +267,17 @@ fn watch_sees_atomic_replace() {
     std::fs::rename(&tmp, &a).unwrap();
     rx.recv_timeout(std::time::Duration::from_secs(5))
         .expect("change noticed");
+}
+
+#[test]
+fn a_leftover_lock_file_is_a_notice() {
+    let d = tempfile::tempdir().unwrap();
+    let a = write(&d, "a", A);
+    write(&d, "a.lock", "");
+    let n = chain(&[&a]).notices();
+    assert!(
+        n.iter()
+            .any(|n| n.level == NoticeLevel::Warning && n.message.contains("a.lock exists")),
+        "{n:?}"
+    );
 }

@@ -56,6 +56,21 @@ impl App {
             "--native-port",
             &native.to_string(),
         ]);
+        // A first-run app every time: its settings and WebKit storage (theme, trust) live in
+        // fresh XDG folders, so one test (or a developer's own use) cannot leak into another.
+        let xdg = std::env::temp_dir()
+            .join("loupe-e2e-xdg")
+            .join(port.to_string());
+        let _ = std::fs::remove_dir_all(&xdg);
+        for (var, sub) in [
+            ("XDG_DATA_HOME", "data"),
+            ("XDG_CONFIG_HOME", "config"),
+            ("XDG_CACHE_HOME", "cache"),
+        ] {
+            let d = xdg.join(sub);
+            std::fs::create_dir_all(&d).expect("a fresh XDG folder");
+            cmd.env(var, d);
+        }
         for (k, v) in env {
             cmd.env(k, v);
         }
@@ -117,6 +132,16 @@ impl App {
         let Some(dir) = std::env::var_os("LOUPE_SCREENSHOT_DIR") else {
             return;
         };
+        // The DOM can be ahead of the pixels: let WebKit paint two frames first.
+        let _ = self
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];\
+                 requestAnimationFrame(() => requestAnimationFrame(() => done(true)));",
+                vec![],
+            )
+            .await;
+        tokio::time::sleep(Duration::from_millis(250)).await;
         let png = self.client.screenshot().await.expect("a screenshot");
         std::fs::create_dir_all(&dir).expect("screenshot folder");
         std::fs::write(PathBuf::from(dir).join(name), png).expect("screenshot written");

@@ -13,9 +13,9 @@ kind: Config
 current-context: dev
 clusters:
 - name: dev-cluster
-  cluster: {server: 'https://127.0.0.1:16443'}
+  cluster: {server: 'https://127.0.0.1:6443'}
 - name: shared-cluster
-  cluster: {server: 'https://127.0.0.1:17443'}
+  cluster: {server: 'https://127.0.0.1:7443'}
 users:
 - name: alice
   user: {token: not-a-real-token}
@@ -31,7 +31,7 @@ kind: Config
 current-context: prod
 clusters:
 - name: prod-cluster
-  cluster: {server: 'https://127.0.0.1:18443'}
+  cluster: {server: 'https://127.0.0.1:8443'}
 users:
 - name: bob
   user: {token: not-a-real-token}
@@ -115,7 +115,7 @@ async fn sidebar_shows_the_merged_contexts_and_follows_clicks_and_files() {
         text.contains("\"staging\"") && text.contains("first file wins"),
         "{text}"
     );
-    app.screenshot("screenshot.png").await;
+    app.screenshot("screenshot-merged.png").await;
 
     // Clicking another context shows it.
     app.client
@@ -232,4 +232,223 @@ async fn a_broken_file_is_reported_and_the_rest_still_loads() {
     let text = notices.text().await.unwrap();
     assert!(text.contains(&bad.display().to_string()), "{text}");
     app.close().await;
+}
+
+async fn connection_state(app: &App) -> (String, String) {
+    match app
+        .client
+        .find(Locator::Css("[data-testid=connection-state]"))
+        .await
+    {
+        Ok(el) => (attr(&el, "data-state").await, attr(&el, "data-kind").await),
+        Err(_) => (String::new(), String::new()),
+    }
+}
+
+async fn select(app: &App, context: &str) {
+    app.client
+        .find(Locator::Css(&format!(
+            "[data-testid=context-item][data-name={context}]"
+        )))
+        .await
+        .unwrap_or_else(|e| panic!("no context {context} in the sidebar: {e}"))
+        .click()
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+#[ignore = "needs the built app, tauri-driver, a display and the sandbox cluster: run ./dev test"]
+async fn sandbox_contexts_connect_and_failures_are_explained() {
+    let kc = std::env::var("LOUPE_SANDBOX_KUBECONFIG")
+        .expect("LOUPE_SANDBOX_KUBECONFIG must name the sandbox's merged kubeconfig");
+    let app = App::launch(&[("KUBECONFIG", &kc)]).await;
+    app.wait_for("[data-testid=context-item]").await;
+    assert_eq!(detail_name(&app).await, "sandbox-admin");
+
+    // The current context connects to the real API server.
+    app.eventually(
+        "sandbox-admin connects",
+        Duration::from_secs(20),
+        || async { connection_state(&app).await.0 == "connected" },
+    )
+    .await;
+    let version = app.wait_for("[data-testid=server-version]").await;
+    assert_eq!(version.text().await.unwrap(), "v1.34.4");
+    let user = app.wait_for("[data-testid=server-user]").await;
+    assert_eq!(user.text().await.unwrap(), "loupe-admin");
+    app.screenshot("screenshot.png").await;
+
+    // Broken contexts fail with a diagnosis of the right kind, not a raw error.
+    for (context, kind) in [
+        ("broken-wrong-ca", "TlsUnknownAuthority"),
+        ("broken-bad-token", "Unauthorized"),
+        ("broken-wrong-port", "ConnectionRefused"),
+        ("broken-exec-missing", "ExecNotApproved"),
+    ] {
+        select(&app, context).await;
+        app.eventually(
+            &format!("{context} is diagnosed as {kind}"),
+            Duration::from_secs(20),
+            || async {
+                detail_name(&app).await == context
+                    && connection_state(&app).await == ("failed".to_string(), kind.to_string())
+            },
+        )
+        .await;
+        let fix = app.wait_for("[data-testid=diagnosis-fix]").await;
+        assert!(
+            !fix.text().await.unwrap().trim().is_empty(),
+            "{context}: no fix shown"
+        );
+        if context == "broken-wrong-ca" {
+            app.screenshot("screenshot-diagnosis.png").await;
+        }
+    }
+    app.close().await;
+}
+
+/// `kubectl config view --raw -o json` of one file: what kubectl makes of it, for comparing the
+/// files Loupe wrote with the ones kubectl writes for the same commands.
+fn kubectl_view(file: &std::path::Path) -> serde_json::Value {
+    let out = std::process::Command::new("/usr/bin/kubectl")
+        .args(["config", "view", "--raw", "-o", "json", "--kubeconfig"])
+        .arg(file)
+        .output()
+        .expect("kubectl runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("kubectl prints JSON")
+}
+
+fn kubectl(chain: &str, args: &[&str]) {
+    let out = std::process::Command::new("/usr/bin/kubectl")
+        .arg("config")
+        .args(args)
+        .env("KUBECONFIG", chain)
+        .output()
+        .expect("kubectl runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+async fn action_result(app: &App) -> (String, String) {
+    match app
+        .client
+        .find(Locator::Css("[data-testid=action-result] [data-state]"))
+        .await
+    {
+        Ok(el) => (
+            attr(&el, "data-state").await,
+            el.text().await.unwrap_or_default(),
+        ),
+        Err(_) => (String::new(), String::new()),
+    }
+}
+
+#[tokio::test]
+#[ignore = "needs the built app, tauri-driver and a display: run ./dev test"]
+async fn edits_in_the_app_change_the_files_as_kubectl_would() {
+    let dir = fixture_dir("edits");
+    let (a, b) = (dir.join("a.yaml"), dir.join("b.yaml"));
+    let commented_a = format!("# my clusters, keep this comment\n{A}x-unknown-field: keep-me\n");
+    std::fs::write(&a, &commented_a).unwrap();
+    std::fs::write(&b, B).unwrap();
+    // The same starting files for kubectl.
+    let kdir = fixture_dir("edits-kubectl");
+    let (ka, kb) = (kdir.join("a.yaml"), kdir.join("b.yaml"));
+    std::fs::write(&ka, &commented_a).unwrap();
+    std::fs::write(&kb, B).unwrap();
+    let chain = format!("{}:{}", a.display(), b.display());
+    let kchain = format!("{}:{}", ka.display(), kb.display());
+
+    let app = App::launch(&[("KUBECONFIG", &chain)]).await;
+    app.wait_for("[data-testid=context-item]").await;
+
+    // 1. use-context prod (defined in b.yaml; kubectl writes current-context to the first file).
+    select(&app, "prod").await;
+    app.eventually("prod selected", Duration::from_secs(5), || async {
+        detail_name(&app).await == "prod"
+    })
+    .await;
+    app.wait_for("[data-testid=use-context]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    app.eventually("use-context done", Duration::from_secs(10), || async {
+        action_result(&app).await.0 == "done"
+    })
+    .await;
+    let (_, text) = action_result(&app).await;
+    assert!(text.contains("Switched to context \"prod\"."), "{text}");
+    assert!(text.contains("kubectl config use-context prod"), "{text}");
+    kubectl(&kchain, &["use-context", "prod"]);
+    app.eventually(
+        "the sidebar follows the file",
+        Duration::from_secs(5),
+        || async {
+            context_items(&app)
+                .await
+                .iter()
+                .any(|(n, c, _)| n == "prod" && c == "true")
+        },
+    )
+    .await;
+
+    // 2. set-context prod --namespace=payments (prod lives in b.yaml).
+    let input = app.wait_for("[data-testid=namespace-input]").await;
+    input.clear().await.unwrap();
+    input.send_keys("payments").await.unwrap();
+    app.wait_for("[data-testid=namespace-save]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    app.eventually("namespace saved", Duration::from_secs(10), || async {
+        let (state, text) = action_result(&app).await;
+        state == "done" && text.contains("kubectl config set-context prod --namespace=payments")
+    })
+    .await;
+    kubectl(&kchain, &["set-context", "prod", "--namespace=payments"]);
+    app.eventually(
+        "detail shows the new namespace",
+        Duration::from_secs(5),
+        || async {
+            match app
+                .client
+                .find(Locator::Css("[data-testid=detail-namespace]"))
+                .await
+            {
+                Ok(el) => el.text().await.unwrap_or_default() == "payments",
+                Err(_) => false,
+            }
+        },
+    )
+    .await;
+    app.screenshot("screenshot-edit.png").await;
+    app.close().await;
+
+    // Each file means to kubectl exactly what kubectl's own edits produced...
+    for (mine, theirs) in [(&a, &ka), (&b, &kb)] {
+        assert_eq!(
+            kubectl_view(mine),
+            kubectl_view(theirs),
+            "{}",
+            mine.display()
+        );
+    }
+    // ...and Loupe kept what kubectl would have dropped.
+    let after = std::fs::read_to_string(&a).unwrap();
+    assert!(
+        after.contains("# my clusters, keep this comment"),
+        "{after}"
+    );
+    assert!(after.contains("x-unknown-field: keep-me"), "{after}");
 }
