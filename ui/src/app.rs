@@ -1,7 +1,7 @@
 //! The window: top bar, sidebar of contexts, and the main pane later views slot into.
 
 use crate::connection::ConnectionCard;
-use crate::contexts::{ContextDetail, ContextList, EmptyState, Notices};
+use crate::contexts::{ActionState, ContextDetail, ContextList, EmptyState, Notices};
 use crate::{bridge, theme};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -15,12 +15,27 @@ pub enum Load {
     Failed(UiError),
 }
 
+/// Which screen the main area shows.
+#[derive(Debug, Clone, PartialEq)]
+enum Mode {
+    Loading,
+    Failed(UiError),
+    Empty,
+    Ready,
+}
+
 #[component]
 pub fn App() -> impl IntoView {
     let (load, set_load) = signal(Load::Loading);
     let (selected, set_selected) = signal(None::<String>);
     let (theme, set_theme) = signal(theme::initial());
     let (live_error, set_live_error) = signal(None::<UiError>);
+    let action = RwSignal::new(ActionState::Idle);
+    // Picking another context in the sidebar clears the last action's result.
+    let pick = Callback::new(move |name: String| {
+        set_selected.set(Some(name));
+        action.set(ActionState::Idle);
+    });
     theme::apply(theme.get_untracked(), false);
 
     spawn_local(async move {
@@ -61,6 +76,24 @@ pub fn App() -> impl IntoView {
             .cloned()
     });
 
+    // Which screen to show; a Memo, so a file reload that keeps the screen rebuilds nothing.
+    let mode = Memo::new(move |_| match load.get() {
+        Load::Loading => Mode::Loading,
+        Load::Failed(e) => Mode::Failed(e),
+        Load::Ready(o) if o.contexts.is_empty() => Mode::Empty,
+        Load::Ready(_) => Mode::Ready,
+    });
+    // The selected context with what the files say about its cluster and user; re-renders the
+    // detail only when one of the three changed.
+    let detail = Memo::new(move |_| {
+        let c = active.get()?;
+        let o = overview.get()?;
+        let cluster = o.clusters.iter().find(|i| i.name == c.cluster).cloned();
+        let user = o.users.iter().find(|i| i.name == c.user).cloned();
+        Some((c, cluster, user))
+    });
+    let connection_target = Memo::new(move |_| active.get().map(|c| (c.name, c.server)));
+
     let toggle_theme = move |_| {
         let next = theme.get_untracked().toggled();
         theme::apply(next, true);
@@ -90,39 +123,41 @@ pub fn App() -> impl IntoView {
                     {e.hint.clone().map(|h| view! { <div class="hint">{h}</div> })}
                 </div>
             })}
-            {move || match load.get() {
-                Load::Loading => view! {
+            {move || match mode.get() {
+                Mode::Loading => view! {
                     <div class="center-state" data-testid="loading">
                         <div class="spinner" aria-hidden="true"></div>
                         <p>"Reading your kubeconfig…"</p>
                     </div>
                 }.into_any(),
-                Load::Failed(e) => view! {
+                Mode::Failed(e) => view! {
                     <div class="center-state error" data-testid="load-error">
                         <h2>"Loupe could not read your kubeconfig"</h2>
                         <p>{e.message.clone()}</p>
                         {e.hint.clone().map(|h| view! { <p class="hint">{h}</p> })}
                     </div>
                 }.into_any(),
-                Load::Ready(o) if o.contexts.is_empty() => view! {
+                Mode::Empty => view! {
                     <main class="main only">
-                        <EmptyState overview=o.clone() />
-                        <Notices notices=o.notices.clone() />
+                        {move || overview.get().map(|o| view! {
+                            <EmptyState overview=o.clone() />
+                            <Notices notices=o.notices.clone() />
+                        })}
                     </main>
                 }.into_any(),
-                Load::Ready(_) => view! {
+                // Built once: file reloads update the parts inside, so the filter, focus and
+                // scroll position survive kubectl changing a file.
+                Mode::Ready => view! {
                     <div class="body">
-                        <ContextList overview=overview active=active on_select=set_selected />
+                        <ContextList overview=overview active=active on_pick=pick />
                         <main class="main">
-                            {move || active.get().map(|c| {
-                                let (name, server) = (c.name.clone(), c.server.clone());
-                                let o = overview.get_untracked();
-                                let cluster = o.as_ref().and_then(|o| o.clusters.iter().find(|i| i.name == c.cluster).cloned());
-                                let user = o.as_ref().and_then(|o| o.users.iter().find(|i| i.name == c.user).cloned());
-                                view! {
-                                    <ContextDetail context=c cluster=cluster user=user on_select=set_selected />
-                                    <ConnectionCard context=name server=server />
-                                }
+                            {move || detail.get().map(|(c, cluster, user)| view! {
+                                <ContextDetail context=c cluster=cluster user=user on_select=set_selected action=action />
+                            })}
+                            // Only a different context (or server) makes a new connection card:
+                            // file reloads that change nothing about it must not reconnect.
+                            {move || connection_target.get().map(|(name, server)| view! {
+                                <ConnectionCard context=name server=server />
                             })}
                             {move || overview.get().map(|o| view! { <Notices notices=o.notices.clone() /> })}
                         </main>

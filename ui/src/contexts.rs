@@ -31,7 +31,7 @@ fn focus(id: &str) {
 pub fn ContextList(
     overview: Memo<Option<KubeconfigOverview>>,
     active: Memo<Option<ContextEntry>>,
-    on_select: WriteSignal<Option<String>>,
+    on_pick: Callback<String>,
 ) -> impl IntoView {
     let (filter, set_filter) = signal(String::new());
     let visible = Memo::new(move |_| {
@@ -67,7 +67,7 @@ pub fn ContextList(
         };
         if let Some(c) = list.get(next) {
             ev.prevent_default();
-            on_select.set(Some(c.name.clone()));
+            on_pick.run(c.name.clone());
             focus(&item_id(&c.name));
         }
     };
@@ -121,7 +121,7 @@ pub fn ContextList(
                                     data-testid="context-item"
                                     data-name=c.name.clone()
                                     data-current=c.is_current.to_string()
-                                    on:click=move |_| on_select.set(Some(name.clone()))
+                                    on:click=move |_| on_pick.run(name.clone())
                                 >
                                     <span class="row">
                                         <span class="name">{c.name.clone()}</span>
@@ -150,6 +150,7 @@ pub fn ContextDetail(
     cluster: Option<ClusterInsight>,
     user: Option<UserInsight>,
     on_select: WriteSignal<Option<String>>,
+    action: RwSignal<ActionState>,
 ) -> impl IntoView {
     let c = context;
     let warnings: Vec<Notice> = cluster
@@ -203,14 +204,16 @@ pub fn ContextDetail(
                 </div>
             </div>
             {(!warnings.is_empty()).then(|| view! { <NoticeList notices=warnings /> })}
-            <ContextActions context=c.clone() on_select=on_select />
+            <ContextActions context=c.clone() on_select=on_select state=action />
         </section>
     }
 }
 
 /// What the last action did (or why it failed), with the kubectl command that does the same.
+/// Kept by the app, not the card: an edit rewrites the file, the file reload re-creates the card,
+/// and the result must survive that.
 #[derive(Debug, Clone, PartialEq)]
-enum ActionState {
+pub enum ActionState {
     Idle,
     Busy(String),
     Done(EditResult),
@@ -220,9 +223,13 @@ enum ActionState {
 /// kubectl's config write commands as buttons: use-context, set-context --namespace,
 /// rename-context, delete-context (confirmed first).
 #[component]
-fn ContextActions(context: ContextEntry, on_select: WriteSignal<Option<String>>) -> impl IntoView {
+fn ContextActions(
+    context: ContextEntry,
+    on_select: WriteSignal<Option<String>>,
+    state: RwSignal<ActionState>,
+) -> impl IntoView {
     let name = context.name.clone();
-    let (state, set_state) = signal(ActionState::Idle);
+    let set_state = state.write_only();
     let (namespace, set_namespace) = signal(context.namespace.clone().unwrap_or_default());
     let (new_name, set_new_name) = signal(context.name.clone());
     let (confirm_delete, set_confirm_delete) = signal(false);
