@@ -107,6 +107,9 @@ pub enum CoreError {
         /// What went wrong.
         reason: String,
     },
+    /// An exec plugin approval was asked for a context whose user runs no command.
+    #[error("context \"{0}\" runs no credential plugin")]
+    NoExecPlugin(String),
 }
 
 fn format_rename(from: &str, existing: Option<&str>, file: &std::path::Path) -> String {
@@ -188,6 +191,8 @@ impl CoreError {
                 "Loupe keeps approved exec plugins in {}; check that it is readable and valid JSON, or delete it to start over.",
                 path.display()
             )),
+            CoreError::NoExecPlugin(_) => UiError::new(ErrorKind::InvalidState, self.to_string())
+                .with_hint("Only users with an `exec:` section run a command; this one authenticates another way."),
         }
     }
 }

@@ -29,4 +29,6 @@ pub mod commands {
     pub const CONNECT_CONTEXT: &str = "connect_context";
     /// Applies an [`crate::EditRequest`] to the kubeconfig files, as kubectl would.
     pub const EDIT_KUBECONFIG: &str = "edit_kubeconfig";
+    /// Approves a context's exec credential plugin and connects with it.
+    pub const APPROVE_EXEC_PLUGIN: &str = "approve_exec_plugin";
 }

@@ -1,7 +1,9 @@
 //! Tauri commands: argument plumbing only; the work is in `loupe-core`.
 
-use loupe_core::cluster::ConnectionManager;
-use loupe_core::kubeconfig::{KubeconfigService, trust::login_shell_path, watch::KubeconfigWatch};
+use loupe_core::CoreError;
+use loupe_core::cluster::{ConnectionManager, approve_exec};
+use loupe_core::kubeconfig::trust::{ExecTrust, login_shell_path};
+use loupe_core::kubeconfig::{KubeconfigService, watch::KubeconfigWatch};
 use loupe_model::{ConnectionStatus, EditRequest, EditResult, KubeconfigOverview, UiError};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -19,6 +21,8 @@ pub struct AppState {
     kubeconfig: KubeconfigService,
     watch: Mutex<Option<KubeconfigWatch>>,
     connections: ConnectionManager,
+    /// Exec plugins the user approved; `Err` if the store cannot be opened (then none run).
+    trust: Mutex<Result<ExecTrust, CoreError>>,
     started: Instant,
     painted: AtomicBool,
 }
@@ -32,10 +36,19 @@ impl AppState {
                 .with_exec_path(login_shell_path(LOGIN_SHELL_TIMEOUT)),
             watch: Mutex::new(None),
             connections: ConnectionManager::new(CONNECT_TIMEOUT),
+            trust: Mutex::new(open_trust()),
             started,
             painted: AtomicBool::new(false),
         }
     }
+}
+
+fn open_trust() -> Result<ExecTrust, CoreError> {
+    let path = ExecTrust::default_path().ok_or_else(|| CoreError::ExecTrust {
+        path: "~/.config/loupe/exec-trust.json".into(),
+        reason: "neither XDG_CONFIG_HOME nor HOME is set".into(),
+    })?;
+    ExecTrust::open(path)
 }
 
 /// The kubeconfig chain, merged as kubectl merges it, with everything kubectl hides.
@@ -87,7 +100,38 @@ pub async fn connect_context(
         state.connections.disconnect(&context).await;
     }
     let kc = state.kubeconfig.load();
-    Ok(state.connections.status(&kc, &context, false).await)
+    // A snapshot, so the lock is not held across the connection attempt.
+    let trust: Option<ExecTrust> = state
+        .trust
+        .lock()
+        .ok()
+        .and_then(|t| t.as_ref().ok().cloned());
+    Ok(match trust {
+        Some(t) => state.connections.status_trusted(&kc, &context, &t).await,
+        None => state.connections.status(&kc, &context, false).await,
+    })
+}
+
+/// Approves the exec credential plugin of `context` (its exact command and arguments, stored
+/// in Loupe's settings) and connects with it.
+#[tauri::command]
+pub async fn approve_exec_plugin(
+    state: State<'_, AppState>,
+    context: String,
+) -> Result<ConnectionStatus, UiError> {
+    let kc = state.kubeconfig.load();
+    {
+        let mut guard = state.trust.lock().map_err(|_| {
+            UiError::new(
+                loupe_model::ErrorKind::Internal,
+                "exec trust store lock poisoned",
+            )
+        })?;
+        let trust = guard.as_mut().map_err(|e| e.diagnose())?;
+        approve_exec(&kc, &context, trust)?;
+    }
+    state.connections.disconnect(&context).await;
+    Ok(state.connections.status(&kc, &context, true).await)
 }
 
 /// Changes the kubeconfig files as the equivalent kubectl command would (same files, locks,

@@ -21,6 +21,7 @@ fn main() {
             commands::startup_painted,
             commands::connect_context,
             commands::edit_kubeconfig,
+            commands::approve_exec_plugin,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     if let Err(e) = result {

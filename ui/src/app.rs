@@ -5,7 +5,7 @@ use crate::contexts::{ActionState, ContextDetail, ContextList, EmptyState, Notic
 use crate::{bridge, theme};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use loupe_model::{KubeconfigOverview, UiError};
+use loupe_model::{AuthKind, KubeconfigOverview, UiError};
 
 /// What the app knows about the kubeconfig right now.
 #[derive(Debug, Clone, PartialEq)]
@@ -92,7 +92,22 @@ pub fn App() -> impl IntoView {
         let user = o.users.iter().find(|i| i.name == c.user).cloned();
         Some((c, cluster, user))
     });
-    let connection_target = Memo::new(move |_| active.get().map(|c| (c.name, c.server)));
+    let connection_target = Memo::new(move |_| {
+        let (c, _, user) = detail.get()?;
+        // The command line an approval would cover, from the user's insight.
+        let exec = user.and_then(|u| {
+            u.auth.into_iter().find_map(|a| match a {
+                AuthKind::Exec(e) => Some(
+                    std::iter::once(e.command)
+                        .chain(e.args)
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                ),
+                _ => None,
+            })
+        });
+        Some((c.name, c.server, exec))
+    });
 
     let toggle_theme = move |_| {
         let next = theme.get_untracked().toggled();
@@ -156,8 +171,8 @@ pub fn App() -> impl IntoView {
                             })}
                             // Only a different context (or server) makes a new connection card:
                             // file reloads that change nothing about it must not reconnect.
-                            {move || connection_target.get().map(|(name, server)| view! {
-                                <ConnectionCard context=name server=server />
+                            {move || connection_target.get().map(|(name, server, exec)| view! {
+                                <ConnectionCard context=name server=server exec=exec />
                             })}
                             {move || overview.get().map(|o| view! { <Notices notices=o.notices.clone() /> })}
                         </main>

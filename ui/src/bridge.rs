@@ -119,3 +119,13 @@ struct EditArgs<'a> {
 pub async fn edit_kubeconfig(request: &EditRequest) -> Result<EditResult, UiError> {
     call(commands::EDIT_KUBECONFIG, &EditArgs { request }).await
 }
+
+#[derive(Serialize)]
+struct ContextArgs<'a> {
+    context: &'a str,
+}
+
+/// Approves a context's exec credential plugin (exact command and arguments) and connects.
+pub async fn approve_exec_plugin(context: &str) -> Result<ConnectionStatus, UiError> {
+    call(commands::APPROVE_EXEC_PLUGIN, &ContextArgs { context }).await
+}

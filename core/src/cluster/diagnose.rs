@@ -980,36 +980,12 @@ fn between<'a>(s: &'a str, start: &str, end: &str) -> Option<&'a str> {
 
 /// The `exp` claim of a JWT bearer token (no signature check: only to explain a 401).
 pub fn jwt_expiry(token: &str) -> Option<i64> {
-    use base64::Engine as _;
-    let payload = token.split('.').nth(1)?;
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(payload.trim_end_matches('='))
-        .ok()?;
-    let claims: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
-    claims.get("exp")?.as_i64()
+    crate::kubeconfig::insight::jwt_facts(token)?.exp_unix
 }
 
 /// Unix seconds as `YYYY-MM-DDTHH:MM:SSZ` (Go's time format in kubectl's x509 messages).
 fn rfc3339(secs: impl TryInto<i64>) -> String {
-    let secs: i64 = secs.try_into().unwrap_or(0);
-    let days = secs.div_euclid(86_400);
-    let sod = secs.rem_euclid(86_400);
-    // Howard Hinnant's civil_from_days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        sod / 3600,
-        sod % 3600 / 60,
-        sod % 60
-    )
+    crate::kubeconfig::insight::rfc3339(secs.try_into().unwrap_or(0))
 }
 
 /// Removes credentials that can be recognised by shape: JWTs, `Bearer` values, PEM private keys,

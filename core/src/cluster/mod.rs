@@ -9,7 +9,9 @@ pub use connect::{ConnectOptions, ContextClient, Probe, build_client, connect, c
 pub use diagnose::{Target, classify, diagnose};
 pub use error::ClusterError;
 
+use crate::CoreError;
 use crate::kubeconfig::Kubeconfig;
+use crate::kubeconfig::trust::ExecTrust;
 use kube::Client;
 use loupe_model::{ConnectionState, ConnectionStatus};
 use std::collections::HashMap;
@@ -95,6 +97,18 @@ impl ConnectionManager {
         slot.status.clone()
     }
 
+    /// Like [`ConnectionManager::status`], running the context's exec plugin only if the user
+    /// approved exactly that command and those arguments before.
+    pub async fn status_trusted(
+        &self,
+        kc: &Kubeconfig,
+        context: &str,
+        trust: &ExecTrust,
+    ) -> ConnectionStatus {
+        let allow = exec_of(kc, context).is_some_and(|(c, a)| trust.is_trusted(&c, &a));
+        self.status(kc, context, allow).await
+    }
+
     /// Re-probes a context that has a client (updating latency, or marking it failed and
     /// dropping the client). `None` if the context was never connected.
     pub async fn refresh(&self, context: &str) -> Option<ConnectionStatus> {
@@ -135,5 +149,67 @@ impl ConnectionManager {
     /// whether there was one.
     pub async fn disconnect(&self, context: &str) -> bool {
         self.slots.lock().await.remove(context).is_some()
+    }
+}
+
+/// The exec credential plugin the user of `context` runs, as (command, args), if any.
+pub fn exec_of(kc: &Kubeconfig, context: &str) -> Option<(String, Vec<String>)> {
+    let user = kc.user(kc.context(context)?.user)?;
+    let exec = user.body.get("exec")?;
+    let command = exec.get("command")?.as_str()?.to_string();
+    let args = exec
+        .get("args")
+        .and_then(|a| a.as_array())
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    Some((command, args))
+}
+
+/// Records the user's approval of the exec plugin `context` runs (its exact command and
+/// arguments), so later connections may run it.
+pub fn approve_exec(
+    kc: &Kubeconfig,
+    context: &str,
+    trust: &mut ExecTrust,
+) -> Result<(), CoreError> {
+    let (command, args) =
+        exec_of(kc, context).ok_or_else(|| CoreError::NoExecPlugin(context.to_string()))?;
+    trust.approve(&command, &args)
+}
+
+#[cfg(test)]
+mod trust_tests {
+    use super::*;
+    use crate::kubeconfig::{ChainOrigin, FileConfig};
+    use std::path::Path;
+
+    #[test]
+    fn approval_is_for_the_exact_command_and_args() {
+        let f = FileConfig::parse(
+            Path::new("/k"),
+            b"contexts:\n- {name: c, context: {cluster: x, user: u}}\n- {name: t, context: {cluster: x, user: tok}}\nusers:\n- {name: u, user: {exec: {command: aws, args: [eks, get-token]}}}\n- {name: tok, user: {token: abc}}\n",
+        );
+        let kc = Kubeconfig::from_files(vec![f], ChainOrigin::Env);
+        assert_eq!(
+            exec_of(&kc, "c"),
+            Some((
+                "aws".to_string(),
+                vec!["eks".to_string(), "get-token".to_string()]
+            ))
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let mut trust = ExecTrust::open(dir.path().join("trust.json")).unwrap();
+        assert!(!trust.is_trusted("aws", &["eks".into(), "get-token".into()]));
+        approve_exec(&kc, "c", &mut trust).unwrap();
+        assert!(trust.is_trusted("aws", &["eks".into(), "get-token".into()]));
+        assert!(!trust.is_trusted("aws", &["eks".into()]));
+        assert!(matches!(
+            approve_exec(&kc, "t", &mut trust),
+            Err(CoreError::NoExecPlugin(_))
+        ));
     }
 }

@@ -305,6 +305,31 @@ async fn sandbox_contexts_connect_and_failures_are_explained() {
             app.screenshot("screenshot-diagnosis.png").await;
         }
     }
+
+    // The exec plugin is shown before it runs; once approved, Loupe tries it (and finds it is
+    // not installed).
+    let shown = app.wait_for("[data-testid=exec-command]").await;
+    assert!(
+        shown
+            .text()
+            .await
+            .unwrap()
+            .starts_with("kubectl-oidc_login-notinstalled"),
+        "the command to approve is shown"
+    );
+    app.wait_for("[data-testid=approve-exec]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    app.eventually(
+        "after approval the missing plugin is diagnosed",
+        Duration::from_secs(20),
+        || async {
+            connection_state(&app).await == ("failed".to_string(), "ExecPluginMissing".to_string())
+        },
+    )
+    .await;
     app.close().await;
 }
 
