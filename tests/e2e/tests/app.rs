@@ -407,13 +407,19 @@ async fn edits_in_the_app_change_the_files_as_kubectl_would() {
         .click()
         .await
         .unwrap();
-    app.eventually("use-context done", Duration::from_secs(10), || async {
-        action_result(&app).await.0 == "done"
-    })
+    // The file reload re-renders the card, so state and text are read together, and again if
+    // the element was replaced between the two reads.
+    app.eventually(
+        "use-context reports kubectl's message and command",
+        Duration::from_secs(10),
+        || async {
+            let (state, text) = action_result(&app).await;
+            state == "done"
+                && text.contains("Switched to context \"prod\".")
+                && text.contains("kubectl config use-context prod")
+        },
+    )
     .await;
-    let (_, text) = action_result(&app).await;
-    assert!(text.contains("Switched to context \"prod\"."), "{text}");
-    assert!(text.contains("kubectl config use-context prod"), "{text}");
     kubectl(&kchain, &["use-context", "prod"]);
     app.eventually(
         "the sidebar follows the file",
@@ -428,14 +434,26 @@ async fn edits_in_the_app_change_the_files_as_kubectl_would() {
     .await;
 
     // 2. set-context prod --namespace=payments (prod lives in b.yaml).
-    let input = app.wait_for("[data-testid=namespace-input]").await;
-    input.clear().await.unwrap();
-    input.send_keys("payments").await.unwrap();
-    app.wait_for("[data-testid=namespace-save]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    // A late file reload can replace the form between finding and typing: retry on that.
+    app.eventually(
+        "namespace typed and saved",
+        Duration::from_secs(10),
+        || async {
+            let input = app.wait_for("[data-testid=namespace-input]").await;
+            if input.clear().await.is_err() || input.send_keys("payments").await.is_err() {
+                return false;
+            }
+            match app
+                .client
+                .find(Locator::Css("[data-testid=namespace-save]"))
+                .await
+            {
+                Ok(save) => save.click().await.is_ok(),
+                Err(_) => false,
+            }
+        },
+    )
+    .await;
     app.eventually("namespace saved", Duration::from_secs(10), || async {
         let (state, text) = action_result(&app).await;
         state == "done" && text.contains("kubectl config set-context prod --namespace=payments")
