@@ -1,7 +1,7 @@
 //! The window: top bar, sidebar of contexts, and the main pane later views slot into.
 
 use crate::connection::ConnectionCard;
-use crate::contexts::{ActionState, ContextDetail, ContextList, EmptyState, Notices};
+use crate::contexts::{ActionState, ContextDetail, ContextList, EmptyState, Notices, Sources};
 use crate::{bridge, theme};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -174,7 +174,10 @@ pub fn App() -> impl IntoView {
                             {move || connection_target.get().map(|(name, server, exec)| view! {
                                 <ConnectionCard context=name server=server exec=exec />
                             })}
-                            {move || overview.get().map(|o| view! { <Notices notices=o.notices.clone() /> })}
+                            {move || overview.get().map(|o| view! {
+                                <Notices notices=o.notices.clone() />
+                                <Sources overview=o />
+                            })}
                         </main>
                     </div>
                 }.into_any(),

@@ -383,6 +383,46 @@ pub fn NoticeList(notices: Vec<Notice>) -> impl IntoView {
     }
 }
 
+fn count(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+/// The files of the kubeconfig chain, in precedence order: first file wins.
+#[component]
+pub fn Sources(overview: KubeconfigOverview) -> impl IntoView {
+    let origin = overview.chain_origin.clone();
+    view! {
+        <section class="card" data-testid="sources">
+            <h2>"Kubeconfig files"</h2>
+            <p class="small">{format!("From {origin}, in order: when two files define the same name, the first one wins.")}</p>
+            <ol class="sources">
+                {overview.sources.into_iter().map(|f| {
+                    let (class, label) = match f.status {
+                        SourceStatus::Loaded => ("badge ok", "loaded"),
+                        SourceStatus::Missing => ("badge muted-badge", "missing"),
+                        SourceStatus::Broken => ("badge bad", "broken"),
+                    };
+                    let [contexts, clusters, users] = f.counts;
+                    view! {
+                        <li data-testid="source" data-status=label>
+                            <span class=class>{label}</span>
+                            <span class="mono">{f.path.clone()}</span>
+                            {(f.status == SourceStatus::Loaded).then(|| view! {
+                                <span class="small">{format!("{} · {} · {}", count(contexts, "context"), count(clusters, "cluster"), count(users, "user"))}</span>
+                            })}
+                            {f.error.map(|e| view! { <div class="hint">{e}</div> })}
+                        </li>
+                    }
+                }).collect_view()}
+            </ol>
+        </section>
+    }
+}
+
 /// No kubeconfig at all: explain what one is and how to get one.
 #[component]
 pub fn EmptyState(overview: KubeconfigOverview) -> impl IntoView {

@@ -231,6 +231,21 @@ async fn a_broken_file_is_reported_and_the_rest_still_loads() {
     let notices = app.wait_for("[data-testid=notices]").await;
     let text = notices.text().await.unwrap();
     assert!(text.contains(&bad.display().to_string()), "{text}");
+    // The files card lists both, in chain order, with their state.
+    let mut sources = Vec::new();
+    for el in app
+        .client
+        .find_all(Locator::Css("[data-testid=source]"))
+        .await
+        .unwrap()
+    {
+        sources.push((attr(&el, "data-status").await, el.text().await.unwrap()));
+    }
+    assert_eq!(sources.len(), 2, "{sources:?}");
+    assert_eq!(sources[0].0, "broken");
+    assert!(sources[0].1.contains(&bad.display().to_string()));
+    assert_eq!(sources[1].0, "loaded");
+    assert!(sources[1].1.contains("2 contexts"), "{sources:?}");
     app.close().await;
 }
 
