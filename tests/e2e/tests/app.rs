@@ -246,6 +246,14 @@ async fn a_broken_file_is_reported_and_the_rest_still_loads() {
     assert!(sources[0].1.contains(&bad.display().to_string()));
     assert_eq!(sources[1].0, "loaded");
     assert!(sources[1].1.contains("2 contexts"), "{sources:?}");
+    let _ = app
+        .client
+        .execute(
+            "document.querySelector('[data-testid=sources]').scrollIntoView()",
+            vec![],
+        )
+        .await;
+    app.screenshot("screenshot-files.png").await;
     app.close().await;
 }
 
