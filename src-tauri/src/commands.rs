@@ -1,7 +1,7 @@
 //! Tauri commands: argument plumbing only; the work is in `loupe-core`.
 
 use loupe_core::CoreError;
-use loupe_core::cluster::{ConnectionManager, approve_exec};
+use loupe_core::cluster::ConnectionManager;
 use loupe_core::kubeconfig::trust::{ExecTrust, login_shell_path};
 use loupe_core::kubeconfig::{KubeconfigService, watch::KubeconfigWatch};
 use loupe_model::{ConnectionStatus, EditRequest, EditResult, KubeconfigOverview, UiError};
@@ -36,19 +36,11 @@ impl AppState {
                 .with_exec_path(login_shell_path(LOGIN_SHELL_TIMEOUT)),
             watch: Mutex::new(None),
             connections: ConnectionManager::new(CONNECT_TIMEOUT),
-            trust: Mutex::new(open_trust()),
+            trust: Mutex::new(ExecTrust::open_default()),
             started,
             painted: AtomicBool::new(false),
         }
     }
-}
-
-fn open_trust() -> Result<ExecTrust, CoreError> {
-    let path = ExecTrust::default_path().ok_or_else(|| CoreError::ExecTrust {
-        path: "~/.config/loupe/exec-trust.json".into(),
-        reason: "neither XDG_CONFIG_HOME nor HOME is set".into(),
-    })?;
-    ExecTrust::open(path)
 }
 
 /// The kubeconfig chain, merged as kubectl merges it, with everything kubectl hides.
@@ -120,18 +112,27 @@ pub async fn approve_exec_plugin(
     context: String,
 ) -> Result<ConnectionStatus, UiError> {
     let kc = state.kubeconfig.load();
-    {
-        let mut guard = state.trust.lock().map_err(|_| {
+    // The store is cloned out and written back so the lock is not held across the connection.
+    let mut trust = state
+        .trust
+        .lock()
+        .map_err(|_| {
             UiError::new(
                 loupe_model::ErrorKind::Internal,
                 "exec trust store lock poisoned",
             )
-        })?;
-        let trust = guard.as_mut().map_err(|e| e.diagnose())?;
-        approve_exec(&kc, &context, trust)?;
+        })?
+        .as_ref()
+        .map_err(|e| e.diagnose())?
+        .clone();
+    let status = state
+        .connections
+        .approve_and_connect(&kc, &context, &mut trust)
+        .await?;
+    if let Ok(mut slot) = state.trust.lock() {
+        *slot = Ok(trust);
     }
-    state.connections.disconnect(&context).await;
-    Ok(state.connections.status(&kc, &context, true).await)
+    Ok(status)
 }
 
 /// Changes the kubeconfig files as the equivalent kubectl command would (same files, locks,

@@ -109,6 +109,19 @@ impl ConnectionManager {
         self.status(kc, context, allow).await
     }
 
+    /// Records the approval of `context`'s exec plugin in `trust`, drops any previous
+    /// connection and connects again, now allowed to run the plugin.
+    pub async fn approve_and_connect(
+        &self,
+        kc: &Kubeconfig,
+        context: &str,
+        trust: &mut ExecTrust,
+    ) -> Result<ConnectionStatus, CoreError> {
+        approve_exec(kc, context, trust)?;
+        self.disconnect(context).await;
+        Ok(self.status(kc, context, true).await)
+    }
+
     /// Re-probes a context that has a client (updating latency, or marking it failed and
     /// dropping the client). `None` if the context was never connected.
     pub async fn refresh(&self, context: &str) -> Option<ConnectionStatus> {

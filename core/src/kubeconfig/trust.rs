@@ -57,6 +57,15 @@ impl ExecTrust {
         Some(base.join("loupe").join("exec-trust.json"))
     }
 
+    /// Opens the store at its default location ([`ExecTrust::default_path`]).
+    pub fn open_default() -> Result<Self, CoreError> {
+        let path = Self::default_path().ok_or_else(|| CoreError::ExecTrust {
+            path: "~/.config/loupe/exec-trust.json".into(),
+            reason: "neither XDG_CONFIG_HOME nor HOME is set".into(),
+        })?;
+        Self::open(path)
+    }
+
     /// Opens the store at `path` (a missing file is an empty store).
     pub fn open(path: impl Into<PathBuf>) -> Result<Self, CoreError> {
         let path = path.into();

@@ -114,6 +114,15 @@ impl App {
         }
     }
 
+    /// Waits for an element and clicks it.
+    pub async fn click(&self, css: &str) {
+        self.wait_for(css)
+            .await
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("cannot click {css}: {e}"));
+    }
+
     /// Polls `check` until it returns true (UI updates are asynchronous).
     pub async fn eventually<F, Fut>(&self, what: &str, timeout: Duration, mut check: F)
     where

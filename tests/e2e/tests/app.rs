@@ -340,11 +340,7 @@ async fn sandbox_contexts_connect_and_failures_are_explained() {
             .starts_with("kubectl-oidc_login-notinstalled"),
         "the command to approve is shown"
     );
-    app.wait_for("[data-testid=approve-exec]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    app.click("[data-testid=approve-exec]").await;
     app.eventually(
         "after approval the missing plugin is diagnosed",
         Duration::from_secs(20),
@@ -425,11 +421,7 @@ async fn edits_in_the_app_change_the_files_as_kubectl_would() {
         detail_name(&app).await == "prod"
     })
     .await;
-    app.wait_for("[data-testid=use-context]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    app.click("[data-testid=use-context]").await;
     // The file reload re-renders the card, so state and text are read together, and again if
     // the element was replaced between the two reads.
     app.eventually(
