@@ -4,6 +4,11 @@
 //! them and tests can compare the two.
 #![forbid(unsafe_code)]
 
+mod auth;
+mod get;
+mod logs;
+mod session;
+
 use clap::{Parser, Subcommand, ValueEnum};
 use loupe_core::CoreError;
 use loupe_core::kubeconfig::{
@@ -23,9 +28,19 @@ struct Cli {
     /// Path to the kubeconfig file to use (replaces KUBECONFIG, as in kubectl).
     #[arg(long, global = true)]
     kubeconfig: Option<PathBuf>,
-    /// The kubeconfig context to use (for `config view --minify`).
+    /// The kubeconfig context to use.
     #[arg(long, global = true)]
     context: Option<String>,
+    /// Run the context's exec credential plugin even if it was never approved in Loupe.
+    /// Without it, Loupe runs only plugin commands (and arguments) approved before.
+    #[arg(long, global = true)]
+    allow_exec: bool,
+    /// Username to impersonate for the operation (as kubectl's `--as`).
+    #[arg(long = "as", global = true)]
+    as_user: Option<String>,
+    /// Group to impersonate for the operation; repeat for several (as kubectl's `--as-group`).
+    #[arg(long = "as-group", global = true)]
+    as_group: Vec<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -36,6 +51,15 @@ enum Command {
     Config {
         #[command(subcommand)]
         command: ConfigCommand,
+    },
+    /// Display one or many resources (as `kubectl get`).
+    Get(get::GetArgs),
+    /// Print the logs for a container in a pod (as `kubectl logs`).
+    Logs(logs::LogsArgs),
+    /// Inspect authorization (as `kubectl auth`, plus who-can and why).
+    Auth {
+        #[command(subcommand)]
+        command: auth::AuthCommand,
     },
 }
 
@@ -155,11 +179,24 @@ fn main() -> ExitCode {
             eprintln!("warning: {}: {flag}", f.path.display());
         }
     }
+    let session = session::Session {
+        kc,
+        context: cli.context,
+        allow_exec: cli.allow_exec,
+        impersonate: cli.as_user,
+        impersonate_groups: cli.as_group,
+    };
     let result = match cli.command {
-        Command::Config { command } => run_config(&rules, &kc, cli.context, command),
+        Command::Config { command } => {
+            run_config(&rules, &session.kc, session.context.clone(), command)
+                .map(|()| ExitCode::SUCCESS)
+        }
+        Command::Get(args) => block_on(get::run(&session, args)),
+        Command::Logs(args) => block_on(logs::run(&session, args)),
+        Command::Auth { command } => block_on(auth::run(&session, command)),
     };
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         // kubectl prints several aggregated errors one per line, without the `error: ` prefix.
         Err(CoreError::ContextsNotFound(names)) if names.len() > 1 => {
             for n in names {
@@ -172,6 +209,18 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Runs a cluster command on a small runtime (the config commands need none).
+fn block_on(
+    fut: impl std::future::Future<Output = Result<ExitCode, CoreError>>,
+) -> Result<ExitCode, CoreError> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| CoreError::InvalidArgument(format!("cannot start the async runtime: {e}")))?
+        .block_on(fut)
 }
 
 fn run_config(

@@ -110,6 +110,17 @@ pub enum CoreError {
     /// An exec plugin approval was asked for a context whose user runs no command.
     #[error("context \"{0}\" runs no credential plugin")]
     NoExecPlugin(String),
+    /// A connection to a cluster or a request to its API server failed.
+    #[error("{}", .diagnosis.message)]
+    Cluster {
+        /// The context the request went to.
+        context: String,
+        /// What went wrong, in plain words, with the fix (secrets already redacted).
+        diagnosis: Box<loupe_model::Diagnosis>,
+        /// The underlying failure.
+        #[source]
+        source: Box<crate::cluster::ClusterError>,
+    },
 }
 
 fn format_rename(from: &str, existing: Option<&str>, file: &std::path::Path) -> String {
@@ -193,6 +204,22 @@ impl CoreError {
             )),
             CoreError::NoExecPlugin(_) => UiError::new(ErrorKind::InvalidState, self.to_string())
                 .with_hint("Only users with an `exec:` section run a command; this one authenticates another way."),
+            CoreError::Cluster { diagnosis, .. } => {
+                let mut e = UiError::new(ErrorKind::Cluster, diagnosis.title.clone()).with_hint(diagnosis.fix.clone());
+                e.diagnosis = Some(diagnosis.clone());
+                e
+            }
+        }
+    }
+}
+
+impl CoreError {
+    /// A cluster failure for `target`'s context, diagnosed (and redacted) against `target`.
+    pub fn cluster(err: crate::cluster::ClusterError, target: &crate::cluster::Target) -> Self {
+        CoreError::Cluster {
+            context: target.context.clone(),
+            diagnosis: Box::new(crate::cluster::diagnose(&err, target)),
+            source: Box::new(err),
         }
     }
 }

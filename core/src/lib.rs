@@ -7,6 +7,9 @@
 pub mod cluster;
 pub mod error;
 pub mod kubeconfig;
+pub mod logs;
+pub mod rbac;
+pub mod resources;
 pub mod table;
 
 pub use error::CoreError;

@@ -40,6 +40,7 @@ fn opts() -> ConnectOptions {
     ConnectOptions {
         allow_exec: false,
         timeout: Duration::from_secs(20),
+        ..ConnectOptions::default()
     }
 }
 

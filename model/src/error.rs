@@ -15,6 +15,8 @@ pub enum ErrorKind {
     InvalidState,
     /// The backend failed in a way that is not the user's fault.
     Internal,
+    /// A request to a cluster failed; the error's `diagnosis` explains why.
+    Cluster,
 }
 
 /// An error as the UI receives it: a category, a plain-language message and, where we know one,
@@ -28,6 +30,9 @@ pub struct UiError {
     pub message: String,
     /// How to fix it, when there is a known remedy.
     pub hint: Option<String>,
+    /// For [`ErrorKind::Cluster`]: the plain-language diagnosis (x509, 401, 403, refused, ...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub diagnosis: Option<Box<crate::Diagnosis>>,
 }
 
 impl UiError {
@@ -37,6 +42,7 @@ impl UiError {
             kind,
             message: message.into(),
             hint: None,
+            diagnosis: None,
         }
     }
 

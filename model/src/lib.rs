@@ -8,6 +8,9 @@
 mod cluster;
 mod error;
 mod kubeconfig;
+pub mod logs;
+pub mod rbac;
+pub mod resources;
 
 pub use cluster::*;
 pub use error::{ErrorKind, UiError};

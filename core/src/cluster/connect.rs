@@ -30,6 +30,10 @@ pub struct ConnectOptions {
     pub allow_exec: bool,
     /// Limit for establishing the TCP connection and for each probe request.
     pub timeout: Duration,
+    /// Act as this user (kubectl's `--as`); replaces the kubeconfig's `as`.
+    pub impersonate: Option<String>,
+    /// Act with these groups (kubectl's `--as-group`); replaces the kubeconfig's `as-groups`.
+    pub impersonate_groups: Vec<String>,
 }
 
 impl Default for ConnectOptions {
@@ -37,6 +41,8 @@ impl Default for ConnectOptions {
         Self {
             allow_exec: false,
             timeout: Duration::from_secs(10),
+            impersonate: None,
+            impersonate_groups: Vec::new(),
         }
     }
 }
@@ -135,6 +141,23 @@ pub async fn build_client(
     build_from_plan(plan, context, opts).await
 }
 
+/// Like [`build_client`], with failures diagnosed as [`crate::CoreError::Cluster`] (for the CLI
+/// and for requests that need no probe first).
+pub async fn open_client(
+    kc: &Kubeconfig,
+    context: &str,
+    opts: &ConnectOptions,
+) -> Result<ContextClient, crate::CoreError> {
+    let plan = plan(kc, context, opts).map_err(|failed| {
+        let (e, target) = *failed;
+        crate::CoreError::cluster(e, &target)
+    })?;
+    let target = plan.target.clone();
+    build_from_plan(plan, context, opts)
+        .await
+        .map_err(|e| crate::CoreError::cluster(e, &target))
+}
+
 async fn build_from_plan(
     plan: Plan,
     context: &str,
@@ -148,6 +171,12 @@ async fn build_from_plan(
         .await
         .map_err(ClusterError::Kubeconfig)?;
     config.connect_timeout = Some(opts.timeout);
+    if opts.impersonate.is_some() {
+        config.auth_info.impersonate.clone_from(&opts.impersonate);
+    }
+    if !opts.impersonate_groups.is_empty() {
+        config.auth_info.impersonate_groups = Some(opts.impersonate_groups.clone());
+    }
     let target = plan.target;
     let client = if plan.runs_command {
         // kube-rs runs the plugin synchronously (several times) inside `Client::try_from`.

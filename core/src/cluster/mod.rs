@@ -5,7 +5,9 @@ pub mod connect;
 pub mod diagnose;
 pub mod error;
 
-pub use connect::{ConnectOptions, ContextClient, Probe, build_client, connect, connect_client};
+pub use connect::{
+    ConnectOptions, ContextClient, Probe, build_client, connect, connect_client, open_client,
+};
 pub use diagnose::{Target, classify, diagnose};
 pub use error::ClusterError;
 

@@ -1,0 +1,1 @@
+//! Types of the log views (pod and workload logs) as they cross the IPC boundary.

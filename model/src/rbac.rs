@@ -1,0 +1,1 @@
+//! Types of the RBAC views (who am I, access matrix, why, who can) as they cross the IPC boundary.

@@ -1,0 +1,1 @@
+//! Types of the resource browser (discovery, table rows, deltas, details) as they cross the IPC boundary.
