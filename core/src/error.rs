@@ -110,6 +110,22 @@ pub enum CoreError {
     /// An exec plugin approval was asked for a context whose user runs no command.
     #[error("context \"{0}\" runs no credential plugin")]
     NoExecPlugin(String),
+    /// Loupe's list of imported kubeconfig files could not be read or written.
+    #[error("kubeconfig source list {}: {reason}", .path.display())]
+    Sources {
+        /// The list's file.
+        path: PathBuf,
+        /// What went wrong.
+        reason: String,
+    },
+    /// A file to import is missing or is not a kubeconfig.
+    #[error("cannot import {} as a kubeconfig: {reason}", .path.display())]
+    ImportKubeconfig {
+        /// The file.
+        path: PathBuf,
+        /// Why not.
+        reason: String,
+    },
     /// A connection to a cluster or a request to its API server failed.
     #[error("{}", .diagnosis.message)]
     Cluster {
@@ -204,6 +220,13 @@ impl CoreError {
             )),
             CoreError::NoExecPlugin(_) => UiError::new(ErrorKind::InvalidState, self.to_string())
                 .with_hint("Only users with an `exec:` section run a command; this one authenticates another way."),
+            CoreError::Sources { path, .. } => UiError::new(ErrorKind::Internal, self.to_string()).with_hint(format!(
+                "Loupe keeps the kubeconfig files you imported in {}; check that it is readable and valid JSON, or delete it to start over (your kubeconfig files are not touched).",
+                path.display()
+            )),
+            CoreError::ImportKubeconfig { .. } => UiError::new(ErrorKind::KubeconfigParse, self.to_string()).with_hint(
+                "Give the full path of a kubeconfig file: YAML with clusters (where), users (who) and contexts (which). Loupe keeps a reference to it, not a copy.",
+            ),
             CoreError::Cluster { diagnosis, .. } => {
                 let mut e = UiError::new(ErrorKind::Cluster, diagnosis.title.clone()).with_hint(diagnosis.fix.clone());
                 e.diagnosis = Some(diagnosis.clone());

@@ -46,6 +46,9 @@ pub struct SourceFile {
     pub error: Option<String>,
     /// Number of contexts, clusters and users defined in this file.
     pub counts: [usize; 3],
+    /// In the chain only because it was imported into Loupe (kubectl does not read it).
+    #[serde(default)]
+    pub imported: bool,
 }
 
 /// Load status of one kubeconfig file.
@@ -340,6 +343,7 @@ mod tests {
             status: SourceStatus::Missing,
             error: None,
             counts: [0; 3],
+            imported: false,
         });
         assert!(o.is_empty());
         o.sources[0].status = SourceStatus::Loaded;

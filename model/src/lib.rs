@@ -34,4 +34,8 @@ pub mod commands {
     pub const EDIT_KUBECONFIG: &str = "edit_kubeconfig";
     /// Approves a context's exec credential plugin and connects with it.
     pub const APPROVE_EXEC_PLUGIN: &str = "approve_exec_plugin";
+    /// Imports a kubeconfig file into Loupe's chain (by reference) and returns the overview.
+    pub const IMPORT_KUBECONFIG: &str = "import_kubeconfig";
+    /// Removes an imported kubeconfig file from the chain and returns the overview.
+    pub const REMOVE_KUBECONFIG_SOURCE: &str = "remove_kubeconfig_source";
 }

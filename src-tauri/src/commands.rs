@@ -2,6 +2,7 @@
 
 use loupe_core::CoreError;
 use loupe_core::cluster::ConnectionManager;
+use loupe_core::kubeconfig::sources::SourceList;
 use loupe_core::kubeconfig::trust::{ExecTrust, login_shell_path};
 use loupe_core::kubeconfig::{KubeconfigService, watch::KubeconfigWatch};
 use loupe_model::{ConnectionStatus, EditRequest, EditResult, KubeconfigOverview, UiError};
@@ -19,7 +20,8 @@ use tauri::ipc::Channel;
 /// Backend state shared by all commands.
 pub struct AppState {
     kubeconfig: KubeconfigService,
-    watch: Mutex<Option<KubeconfigWatch>>,
+    /// The live watch and the channel it reports to (kept to re-watch after an import).
+    watch: Mutex<Option<(KubeconfigWatch, Channel<KubeconfigOverview>)>>,
     connections: ConnectionManager,
     /// Exec plugins the user approved; `Err` if the store cannot be opened (then none run).
     trust: Mutex<Result<ExecTrust, CoreError>>,
@@ -30,10 +32,15 @@ pub struct AppState {
 impl AppState {
     /// State for this process's environment (`KUBECONFIG`, `HOME`).
     pub fn from_env(started: Instant) -> Self {
+        // Desktop launchers do not pass the login shell's PATH; exec plugins live there.
+        let mut kubeconfig =
+            KubeconfigService::from_env().with_exec_path(login_shell_path(LOGIN_SHELL_TIMEOUT));
+        match SourceList::open_default() {
+            Ok(list) => kubeconfig = kubeconfig.with_sources(list),
+            Err(e) => tracing::warn!("imported kubeconfig files are not loaded: {e}"),
+        }
         Self {
-            // Desktop launchers do not pass the login shell's PATH; exec plugins live there.
-            kubeconfig: KubeconfigService::from_env()
-                .with_exec_path(login_shell_path(LOGIN_SHELL_TIMEOUT)),
+            kubeconfig,
             watch: Mutex::new(None),
             connections: ConnectionManager::new(CONNECT_TIMEOUT),
             trust: Mutex::new(ExecTrust::open_default()),
@@ -56,15 +63,57 @@ pub fn watch_kubeconfig(
     state: State<'_, AppState>,
     channel: Channel<KubeconfigOverview>,
 ) -> Result<(), UiError> {
+    watch_with(&state, channel)
+}
+
+fn watch_with(state: &AppState, channel: Channel<KubeconfigOverview>) -> Result<(), UiError> {
+    let sender = channel.clone();
     let watch = state.kubeconfig.watch(move |overview| {
-        if let Err(e) = channel.send(overview) {
+        if let Err(e) = sender.send(overview) {
             tracing::debug!("kubeconfig channel closed: {e}");
         }
     })?;
     if let Ok(mut slot) = state.watch.lock() {
-        *slot = Some(watch);
+        *slot = Some((watch, channel));
     }
     Ok(())
+}
+
+/// Watches the chain again (it changed) with the UI's existing channel.
+fn rewatch(state: &AppState) -> Result<(), UiError> {
+    let channel = state
+        .watch
+        .lock()
+        .ok()
+        .and_then(|slot| slot.as_ref().map(|(_, c)| c.clone()));
+    match channel {
+        Some(c) => watch_with(state, c),
+        None => Ok(()),
+    }
+}
+
+/// Adds a kubeconfig file to Loupe's chain by reference and returns the new overview.
+#[tauri::command]
+pub fn import_kubeconfig(
+    state: State<'_, AppState>,
+    path: String,
+) -> Result<KubeconfigOverview, UiError> {
+    state.kubeconfig.import(std::path::Path::new(&path))?;
+    rewatch(&state)?;
+    Ok(state.kubeconfig.overview())
+}
+
+/// Removes an imported kubeconfig file from Loupe's chain (the file stays on disk).
+#[tauri::command]
+pub fn remove_kubeconfig_source(
+    state: State<'_, AppState>,
+    path: String,
+) -> Result<KubeconfigOverview, UiError> {
+    state
+        .kubeconfig
+        .remove_source(std::path::Path::new(&path))?;
+    rewatch(&state)?;
+    Ok(state.kubeconfig.overview())
 }
 
 /// The UI calls this once its first context list is painted; the time since launch is logged

@@ -9,7 +9,7 @@ fn main() {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("LOUPE_LOG")
-                .unwrap_or_else(|_| "loupe=info,warn".into()),
+                .unwrap_or_else(|_| "loupe=info,kube_client=off,warn".into()),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -22,6 +22,8 @@ fn main() {
             commands::connect_context,
             commands::edit_kubeconfig,
             commands::approve_exec_plugin,
+            commands::import_kubeconfig,
+            commands::remove_kubeconfig_source,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     if let Err(e) = result {

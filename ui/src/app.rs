@@ -2,6 +2,7 @@
 
 use crate::connection::ConnectionCard;
 use crate::contexts::{ActionState, ContextDetail, ContextList, EmptyState, Notices, Sources};
+use crate::kubeconfig_view::{ImportForm, KubeconfigView};
 use crate::{bridge, theme};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -13,6 +14,15 @@ pub enum Load {
     Loading,
     Ready(KubeconfigOverview),
     Failed(UiError),
+}
+
+/// Which tab of the main area is open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Tab {
+    /// The selected context: its WHERE / WHO / NOW and its live connection.
+    Context,
+    /// Every entry of every file, and the files themselves.
+    Kubeconfig,
 }
 
 /// Which screen the main area shows.
@@ -31,10 +41,14 @@ pub fn App() -> impl IntoView {
     let (theme, set_theme) = signal(theme::initial());
     let (live_error, set_live_error) = signal(None::<UiError>);
     let action = RwSignal::new(ActionState::Idle);
+    let tab = RwSignal::new(Tab::Context);
+    // Import and remove answer with the new overview; the file watcher follows later.
+    let on_overview = Callback::new(move |o: KubeconfigOverview| set_load.set(Load::Ready(o)));
     // Picking another context in the sidebar clears the last action's result.
     let pick = Callback::new(move |name: String| {
         set_selected.set(Some(name));
         action.set(ActionState::Idle);
+        tab.set(Tab::Context);
     });
     theme::apply(theme.get_untracked(), false);
 
@@ -155,7 +169,7 @@ pub fn App() -> impl IntoView {
                 Mode::Empty => view! {
                     <main class="main only">
                         {move || overview.get().map(|o| view! {
-                            <EmptyState overview=o.clone() />
+                            <EmptyState overview=o.clone() on_overview=on_overview />
                             <Notices notices=o.notices.clone() />
                         })}
                     </main>
@@ -166,18 +180,34 @@ pub fn App() -> impl IntoView {
                     <div class="body">
                         <ContextList overview=overview active=active on_pick=pick />
                         <main class="main">
-                            {move || detail.get().map(|(c, cluster, user)| view! {
-                                <ContextDetail context=c cluster=cluster user=user on_select=set_selected action=action />
-                            })}
-                            // Only a different context (or server) makes a new connection card:
-                            // file reloads that change nothing about it must not reconnect.
-                            {move || connection_target.get().map(|(name, server, exec)| view! {
-                                <ConnectionCard context=name server=server exec=exec />
-                            })}
-                            {move || overview.get().map(|o| view! {
-                                <Notices notices=o.notices.clone() />
-                                <Sources overview=o />
-                            })}
+                            <nav class="tabs" role="tablist">
+                                <button role="tab" data-testid="tab-context" aria-selected=move || (tab.get() == Tab::Context).to_string()
+                                    on:click=move |_| tab.set(Tab::Context)>"Context"</button>
+                                <button role="tab" data-testid="tab-kubeconfig" aria-selected=move || (tab.get() == Tab::Kubeconfig).to_string()
+                                    on:click=move |_| tab.set(Tab::Kubeconfig)>"Kubeconfig"</button>
+                            </nav>
+                            <Show when=move || tab.get() == Tab::Context fallback=move || view! {
+                                <KubeconfigView overview=overview on_pick=pick />
+                                {move || overview.get().map(|o| view! {
+                                    <Notices notices=o.notices.clone() />
+                                    <Sources overview=o on_overview=on_overview />
+                                })}
+                                // Outside the reloading part, so its result survives the reload
+                                // the import causes.
+                                <section class="card"><ImportForm on_overview=on_overview /></section>
+                            }>
+                                {move || detail.get().map(|(c, cluster, user)| view! {
+                                    <ContextDetail context=c cluster=cluster user=user on_select=set_selected action=action />
+                                })}
+                                // Only a different context (or server) makes a new connection card:
+                                // file reloads that change nothing about it must not reconnect.
+                                {move || connection_target.get().map(|(name, server, exec)| view! {
+                                    <ConnectionCard context=name server=server exec=exec />
+                                })}
+                                {move || overview.get().map(|o| view! {
+                                    <Notices notices=o.notices.clone() />
+                                })}
+                            </Show>
                         </main>
                     </div>
                 }.into_any(),

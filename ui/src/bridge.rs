@@ -129,3 +129,18 @@ struct ContextArgs<'a> {
 pub async fn approve_exec_plugin(context: &str) -> Result<ConnectionStatus, UiError> {
     call(commands::APPROVE_EXEC_PLUGIN, &ContextArgs { context }).await
 }
+
+#[derive(Serialize)]
+struct PathArgs<'a> {
+    path: &'a str,
+}
+
+/// Imports a kubeconfig file into Loupe's chain (by reference) and returns the new overview.
+pub async fn import_kubeconfig(path: &str) -> Result<KubeconfigOverview, UiError> {
+    call(commands::IMPORT_KUBECONFIG, &PathArgs { path }).await
+}
+
+/// Removes an imported kubeconfig file from the chain (the file stays) and returns the overview.
+pub async fn remove_kubeconfig_source(path: &str) -> Result<KubeconfigOverview, UiError> {
+    call(commands::REMOVE_KUBECONFIG_SOURCE, &PathArgs { path }).await
+}

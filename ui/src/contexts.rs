@@ -1,6 +1,8 @@
 //! Kubeconfig views: the context sidebar, a context's WHERE / WHO / WHICH / NOW, notices, and
 //! the empty state that explains what a kubeconfig is.
 
+use crate::kubeconfig_view::{ImportForm, RemoveSource};
+
 use crate::{bridge, insight};
 use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
@@ -393,12 +395,15 @@ fn count(n: usize, word: &str) -> String {
 
 /// The files of the kubeconfig chain, in precedence order: first file wins.
 #[component]
-pub fn Sources(overview: KubeconfigOverview) -> impl IntoView {
+pub fn Sources(
+    overview: KubeconfigOverview,
+    on_overview: Callback<KubeconfigOverview>,
+) -> impl IntoView {
     let origin = overview.chain_origin.clone();
     view! {
         <section class="card" data-testid="sources">
             <h2>"Kubeconfig files"</h2>
-            <p class="small">{format!("From {origin}, in order: when two files define the same name, the first one wins.")}</p>
+            <p class="small">{format!("From {origin}, then the files you imported into Loupe, in order: when two files define the same name, the first one wins.")}</p>
             <ol class="sources">
                 {overview.sources.into_iter().map(|f| {
                     let (class, label) = match f.status {
@@ -410,7 +415,9 @@ pub fn Sources(overview: KubeconfigOverview) -> impl IntoView {
                     view! {
                         <li data-testid="source" data-status=label>
                             <span class=class>{label}</span>
+                            {f.imported.then(|| view! { <span class="badge muted-badge" data-testid="imported">"imported"</span> })}
                             <span class="mono">{f.path.clone()}</span>
+                            {f.imported.then(|| view! { <RemoveSource path=f.path.clone() on_overview=on_overview /> })}
                             {(f.status == SourceStatus::Loaded).then(|| view! {
                                 <span class="small">{format!("{} · {} · {}", count(contexts, "context"), count(clusters, "cluster"), count(users, "user"))}</span>
                             })}
@@ -425,7 +432,10 @@ pub fn Sources(overview: KubeconfigOverview) -> impl IntoView {
 
 /// No kubeconfig at all: explain what one is and how to get one.
 #[component]
-pub fn EmptyState(overview: KubeconfigOverview) -> impl IntoView {
+pub fn EmptyState(
+    overview: KubeconfigOverview,
+    on_overview: Callback<KubeconfigOverview>,
+) -> impl IntoView {
     let looked_at: Vec<String> = overview
         .sources
         .iter()
@@ -458,6 +468,7 @@ pub fn EmptyState(overview: KubeconfigOverview) -> impl IntoView {
                 <li>"To explore safely: Loupe's own sandbox cluster, started by "<code>"./dev run"</code>" when you have no kubeconfig."</li>
             </ul>
             <p class="small muted">"Looked at: "{looked_at.join(", ")}</p>
+            <ImportForm on_overview=on_overview />
         </section>
     }
 }

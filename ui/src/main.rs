@@ -6,6 +6,7 @@ mod bridge;
 mod connection;
 mod contexts;
 mod insight;
+mod kubeconfig_view;
 mod theme;
 
 fn main() {

@@ -108,7 +108,7 @@ pub fn edit(rules: &LoadRules, op: &EditOp) -> Result<EditOutcome, CoreError> {
     if let Ok(kc) = load_strict(rules) {
         plan(rules, &kc, op)?;
     }
-    let (files, _) = rules.chain();
+    let (files, _) = rules.files();
     let _lock = ChainLock::acquire(&files)?;
     // Re-read under the lock: another writer may have changed the files since.
     let kc = load_strict(rules)?;

@@ -13,6 +13,8 @@ mod gofmt;
 pub mod insight;
 pub mod paths;
 mod print;
+mod settings;
+pub mod sources;
 pub mod trust;
 mod view;
 pub mod write;
@@ -54,6 +56,9 @@ pub struct LoadRules {
     pub env: Option<OsString>,
     /// The home directory (`$HOME`).
     pub home: Option<PathBuf>,
+    /// Files imported into Loupe ([`sources::SourceList`]); the app appends them to the chain,
+    /// the CLI (like kubectl) leaves this empty.
+    pub imported: Vec<PathBuf>,
 }
 
 impl LoadRules {
@@ -63,10 +68,25 @@ impl LoadRules {
             explicit,
             env: std::env::var_os("KUBECONFIG"),
             home: std::env::var_os("HOME").map(PathBuf::from),
+            imported: Vec::new(),
         }
     }
 
-    /// The files in precedence order, and where that list came from.
+    /// The files in precedence order: [`LoadRules::chain`] then the imported files it does not
+    /// already contain (none with `--kubeconfig`, which means exactly one file).
+    pub fn files(&self) -> (Vec<PathBuf>, ChainOrigin) {
+        let (mut files, origin) = self.chain();
+        if origin != ChainOrigin::Explicit {
+            for f in &self.imported {
+                if !files.contains(f) {
+                    files.push(f.clone());
+                }
+            }
+        }
+        (files, origin)
+    }
+
+    /// kubectl's files in precedence order, and where that list came from.
     pub fn chain(&self) -> (Vec<PathBuf>, ChainOrigin) {
         if let Some(p) = &self.explicit {
             return (vec![p.clone()], ChainOrigin::Explicit);
@@ -121,14 +141,19 @@ pub struct Kubeconfig {
     contexts: BTreeMap<String, Slot>,
     shadowed: Vec<ShadowedEntry>,
     current: Option<(String, usize)>,
+    /// Files of [`Kubeconfig::files`] that are in the chain only because Loupe imported them.
+    pub imported: Vec<PathBuf>,
 }
 
 impl Kubeconfig {
     /// Loads the chain described by `rules`. Never fails as a whole: per-file problems are kept
     /// in [`Kubeconfig::files`] and reported by [`Kubeconfig::notices`].
     pub fn load(rules: &LoadRules) -> Self {
-        let (paths, origin) = rules.chain();
-        Self::from_files(paths.iter().map(|p| FileConfig::load(p)).collect(), origin)
+        let (paths, origin) = rules.files();
+        let mut kc = Self::from_files(paths.iter().map(|p| FileConfig::load(p)).collect(), origin);
+        let (kubectl, _) = rules.chain();
+        kc.imported = paths.into_iter().filter(|p| !kubectl.contains(p)).collect();
+        kc
     }
 
     /// Merges already-loaded files (first definition of a name wins).
@@ -141,6 +166,7 @@ impl Kubeconfig {
             contexts: BTreeMap::new(),
             shadowed: Vec::new(),
             current: None,
+            imported: Vec::new(),
         };
         for (fi, f) in kc.files.iter().enumerate() {
             for (section, entries, map) in [
@@ -400,6 +426,7 @@ impl Kubeconfig {
                         _ => None,
                     },
                     counts: [f.contexts.len(), f.clusters.len(), f.users.len()],
+                    imported: self.imported.contains(&f.path),
                 })
                 .collect(),
             chain_origin: match self.origin {
@@ -436,6 +463,8 @@ mod tests;
 #[derive(Debug, Clone)]
 pub struct KubeconfigService {
     rules: LoadRules,
+    /// Files the user imported into Loupe; shared by clones (the watcher holds one).
+    sources: Option<std::sync::Arc<std::sync::Mutex<sources::SourceList>>>,
     /// Where exec plugins are looked up (a GUI's own PATH is usually not the user's).
     exec_path: Option<std::ffi::OsString>,
 }
@@ -445,8 +474,51 @@ impl KubeconfigService {
     pub fn new(rules: LoadRules) -> Self {
         Self {
             rules,
+            sources: None,
             exec_path: None,
         }
+    }
+
+    /// Appends the files of `list` to the chain, and lets [`KubeconfigService::import`] and
+    /// [`KubeconfigService::remove_source`] change it.
+    #[must_use]
+    pub fn with_sources(mut self, list: sources::SourceList) -> Self {
+        self.sources = Some(std::sync::Arc::new(std::sync::Mutex::new(list)));
+        self
+    }
+
+    /// The rules with the imported files filled in.
+    pub fn rules(&self) -> LoadRules {
+        let mut rules = self.rules.clone();
+        if let Some(list) = &self.sources
+            && let Ok(list) = list.lock()
+        {
+            rules.imported = list.files().to_vec();
+        }
+        rules
+    }
+
+    fn source_list(&self) -> Result<std::sync::MutexGuard<'_, sources::SourceList>, CoreError> {
+        let path = sources::SourceList::default_path().unwrap_or_default();
+        let list = self.sources.as_ref().ok_or_else(|| CoreError::Sources {
+            path: path.clone(),
+            reason: "this Loupe keeps no list of imported files".into(),
+        })?;
+        list.lock().map_err(|_| CoreError::Sources {
+            path,
+            reason: "the list's lock was poisoned".into(),
+        })
+    }
+
+    /// Imports a kubeconfig file by reference; returns its stored (absolute) path and whether it
+    /// was new. Restart [`KubeconfigService::watch`] afterwards so the file is watched too.
+    pub fn import(&self, file: &Path) -> Result<(PathBuf, bool), CoreError> {
+        self.source_list()?.add(file)
+    }
+
+    /// Removes an imported file from the chain (the file itself is left alone).
+    pub fn remove_source(&self, file: &Path) -> Result<bool, CoreError> {
+        self.source_list()?.remove(file)
     }
 
     /// Looks exec plugins up on `path` (e.g. [`trust::login_shell_path`]) instead of this
@@ -472,7 +544,7 @@ impl KubeconfigService {
 
     /// Loads the chain now. Files are small and read fresh, so what is shown is what is on disk.
     pub fn load(&self) -> Kubeconfig {
-        Kubeconfig::load(&self.rules)
+        Kubeconfig::load(&self.rules())
     }
 
     /// The chain as the UI shows it.
@@ -489,7 +561,7 @@ impl KubeconfigService {
     /// Runs a `kubectl config` write command against the chain (kubectl's file rules and locks,
     /// lossless edits).
     pub fn edit(&self, op: &EditOp) -> Result<EditOutcome, CoreError> {
-        edit::edit(&self.rules, op)
+        edit::edit(&self.rules(), op)
     }
 
     /// Applies a change the UI asked for, and says what kubectl command does the same.
@@ -512,7 +584,7 @@ impl KubeconfigService {
         &self,
         mut on_change: impl FnMut(KubeconfigOverview) + Send + 'static,
     ) -> Result<watch::KubeconfigWatch, CoreError> {
-        let (files, _) = self.rules.chain();
+        let (files, _) = self.rules().files();
         let this = self.clone();
         watch::watch_files(&files, move || on_change(this.overview()))
             .map_err(|e| CoreError::Watch(e.to_string()))

@@ -49,6 +49,7 @@ fn chain(paths: &[&Path]) -> Kubeconfig {
         explicit: None,
         env: Some(env),
         home: None,
+        imported: Vec::new(),
     })
 }
 
@@ -102,6 +103,7 @@ fn explicit_file_replaces_kubeconfig_env() {
         explicit: Some(b.clone()),
         env: Some(a.into_os_string()),
         home: None,
+        imported: Vec::new(),
     };
     assert_eq!(rules.chain(), (vec![b], ChainOrigin::Explicit));
 }
@@ -112,6 +114,7 @@ fn default_chain_is_home_kube_config() {
         explicit: None,
         env: Some("".into()),
         home: Some("/home/x".into()),
+        imported: Vec::new(),
     };
     assert_eq!(
         rules.chain(),
@@ -279,5 +282,73 @@ fn a_leftover_lock_file_is_a_notice() {
         n.iter()
             .any(|n| n.level == NoticeLevel::Warning && n.message.contains("a.lock exists")),
         "{n:?}"
+    );
+}
+
+#[test]
+fn imported_files_join_after_kubectls_chain_and_can_be_removed() {
+    let d = tempfile::tempdir().unwrap();
+    let (a, b) = (write(&d, "a", A), write(&d, "b", B));
+    let store = d.path().join("cfg/sources.json");
+    let svc = KubeconfigService::new(LoadRules {
+        explicit: None,
+        env: Some(a.clone().into_os_string()),
+        home: None,
+        imported: Vec::new(),
+    })
+    .with_sources(sources::SourceList::open(&store).unwrap());
+    assert_eq!(svc.overview().contexts.len(), 2);
+
+    assert_eq!(svc.import(&b).unwrap(), (b.clone(), true));
+    let o = svc.overview();
+    let names: Vec<_> = o.contexts.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["ctxB", "dangling", "only-a", "shared"]);
+    // kubectl's file keeps precedence: `shared` still comes from a.
+    let shared = o.contexts.iter().find(|c| c.name == "shared").unwrap();
+    assert_eq!(shared.namespace.as_deref(), Some("from-a"));
+    assert_eq!(
+        o.sources.iter().map(|s| s.imported).collect::<Vec<_>>(),
+        [false, true]
+    );
+    // Edits of an entry defined only in the imported file go to that file.
+    svc.edit(&EditOp::RenameContext {
+        from: "ctxB".into(),
+        to: "renamed".into(),
+    })
+    .unwrap();
+    assert!(
+        std::fs::read_to_string(&b)
+            .unwrap()
+            .contains("- name: renamed")
+    );
+    // The renamed context was current, and kubectl writes a new current-context to its
+    // default file (the first of KUBECONFIG), which is not the imported one.
+    let a_text = std::fs::read_to_string(&a).unwrap();
+    assert!(a_text.contains("current-context: renamed"), "{a_text}");
+    assert!(!a_text.contains("- name: renamed"), "{a_text}");
+
+    assert!(svc.remove_source(&b).unwrap());
+    assert_eq!(svc.overview().contexts.len(), 2);
+    assert!(b.exists(), "removing a source never deletes the file");
+}
+
+#[test]
+fn explicit_kubeconfig_ignores_imported_files() {
+    let rules = LoadRules {
+        explicit: Some("/x/one".into()),
+        env: None,
+        home: None,
+        imported: vec!["/x/two".into()],
+    };
+    assert_eq!(rules.files().0, vec![PathBuf::from("/x/one")]);
+    let rules = LoadRules {
+        explicit: None,
+        env: Some("/x/one:/x/two".into()),
+        home: None,
+        imported: vec!["/x/two".into(), "/x/three".into()],
+    };
+    assert_eq!(
+        rules.files().0,
+        ["/x/one", "/x/two", "/x/three"].map(PathBuf::from)
     );
 }

@@ -8,7 +8,7 @@
 use crate::CoreError;
 use serde::{Deserialize, Serialize};
 use std::ffi::{OsStr, OsString};
-use std::io::{Read as _, Write as _};
+use std::io::Read as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -39,22 +39,7 @@ impl ExecTrust {
     /// The store's default location: `$XDG_CONFIG_HOME/loupe/exec-trust.json`, else
     /// `$HOME/.config/loupe/exec-trust.json`. `None` without either variable.
     pub fn default_path() -> Option<PathBuf> {
-        Self::path_from(
-            std::env::var_os("XDG_CONFIG_HOME").as_deref(),
-            std::env::var_os("HOME").as_deref(),
-        )
-    }
-
-    fn path_from(xdg: Option<&OsStr>, home: Option<&OsStr>) -> Option<PathBuf> {
-        // The XDG spec says relative values are to be ignored.
-        let base = xdg
-            .map(PathBuf::from)
-            .filter(|p| p.is_absolute())
-            .or_else(|| {
-                home.filter(|h| !h.is_empty())
-                    .map(|h| Path::new(h).join(".config"))
-            })?;
-        Some(base.join("loupe").join("exec-trust.json"))
+        super::settings::default_path("exec-trust.json")
     }
 
     /// Opens the store at its default location ([`ExecTrust::default_path`]).
@@ -78,9 +63,9 @@ impl ExecTrust {
             path: path.to_path_buf(),
             reason,
         };
-        match std::fs::read(path) {
-            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| err(e.to_string())),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(TrustFile::default()),
+        match super::settings::read(path) {
+            Ok(Some(bytes)) => serde_json::from_slice(&bytes).map_err(|e| err(e.to_string())),
+            Ok(None) => Ok(TrustFile::default()),
             Err(e) => Err(err(e.to_string())),
         }
     }
@@ -133,40 +118,12 @@ impl ExecTrust {
             path: self.path.clone(),
             reason: e.to_string(),
         };
-        let dir = self
-            .path
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        let mut b = std::fs::DirBuilder::new();
-        b.recursive(true);
-        #[cfg(unix)]
-        std::os::unix::fs::DirBuilderExt::mode(&mut b, 0o700);
-        b.create(dir).map_err(err)?;
         let body = serde_json::to_vec_pretty(&TrustFile {
             version: 1,
             approved: self.approved.clone(),
         })
         .map_err(|e| err(std::io::Error::other(e)))?;
-        let tmp = dir.join(format!(".exec-trust.{}.tmp", std::process::id()));
-        let mut opts = std::fs::OpenOptions::new();
-        opts.write(true).create(true).truncate(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
-        let written = opts.open(&tmp).and_then(|mut f| {
-            f.write_all(&body)?;
-            f.sync_all()
-        });
-        let result = written.and_then(|()| {
-            #[cfg(unix)]
-            std::fs::set_permissions(&tmp, std::os::unix::fs::PermissionsExt::from_mode(0o600))?;
-            std::fs::rename(&tmp, &self.path)
-        });
-        if let Err(e) = result {
-            let _ = std::fs::remove_file(&tmp);
-            return Err(err(e));
-        }
-        Ok(())
+        super::settings::write(&self.path, &body).map_err(err)
     }
 }
 
@@ -246,14 +203,22 @@ mod tests {
     #[test]
     fn default_path_prefers_xdg() {
         assert_eq!(
-            ExecTrust::path_from(Some(OsStr::new("/x")), Some(OsStr::new("/h"))),
+            super::super::settings::path_from(
+                Some(OsStr::new("/x")),
+                Some(OsStr::new("/h")),
+                "exec-trust.json"
+            ),
             Some(PathBuf::from("/x/loupe/exec-trust.json"))
         );
         assert_eq!(
-            ExecTrust::path_from(Some(OsStr::new("rel")), Some(OsStr::new("/h"))),
+            super::super::settings::path_from(
+                Some(OsStr::new("rel")),
+                Some(OsStr::new("/h")),
+                "exec-trust.json"
+            ),
             Some(PathBuf::from("/h/.config/loupe/exec-trust.json"))
         );
-        assert_eq!(ExecTrust::path_from(None, None), None);
+        assert_eq!(super::super::settings::path_from(None, None, "x"), None);
     }
 
     #[test]

@@ -231,7 +231,9 @@ async fn a_broken_file_is_reported_and_the_rest_still_loads() {
     let notices = app.wait_for("[data-testid=notices]").await;
     let text = notices.text().await.unwrap();
     assert!(text.contains(&bad.display().to_string()), "{text}");
-    // The files card lists both, in chain order, with their state.
+    // The files card (on the Kubeconfig tab) lists both, in chain order, with their state.
+    app.click("[data-testid=tab-kubeconfig]").await;
+    app.wait_for("[data-testid=sources]").await;
     let mut sources = Vec::new();
     for el in app
         .client
@@ -509,4 +511,102 @@ async fn edits_in_the_app_change_the_files_as_kubectl_would() {
         "{after}"
     );
     assert!(after.contains("x-unknown-field: keep-me"), "{after}");
+}
+
+async fn names_of(app: &App, css: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for el in app.client.find_all(Locator::Css(css)).await.unwrap() {
+        out.push(attr(&el, "data-name").await);
+    }
+    out
+}
+
+#[tokio::test]
+#[ignore = "needs the built app, tauri-driver and a display: run ./dev test"]
+async fn kubeconfig_view_shows_every_entry_and_imports_a_file_by_reference() {
+    let dir = fixture_dir("import");
+    let (a, b) = (dir.join("a.yaml"), dir.join("team-b.yaml"));
+    std::fs::write(&a, A).unwrap();
+    std::fs::write(&b, B).unwrap();
+    let app = App::launch(&[("KUBECONFIG", &a.display().to_string())]).await;
+    app.wait_for("[data-testid=context-item]").await;
+    app.click("[data-testid=tab-kubeconfig]").await;
+    app.wait_for("[data-testid=kubeconfig-view]").await;
+    assert_eq!(
+        names_of(&app, "[data-testid=which-entry]").await,
+        ["dev", "staging"]
+    );
+    assert_eq!(
+        names_of(&app, "[data-testid=where-entry]").await,
+        ["dev-cluster", "shared-cluster"]
+    );
+    assert_eq!(names_of(&app, "[data-testid=who-entry]").await, ["alice"]);
+    // NOW's context, cluster and user are the highlighted ones.
+    assert_eq!(
+        names_of(&app, ".entry.now").await,
+        ["dev", "dev-cluster", "alice"]
+    );
+
+    // A path that is not a kubeconfig is refused with the reason; nothing changes.
+    let input = app.wait_for("[data-testid=import-path]").await;
+    input
+        .send_keys(&dir.join("nope.yaml").display().to_string())
+        .await
+        .unwrap();
+    app.click("[data-testid=import-button]").await;
+    let err = app.wait_for("[data-testid=import-error]").await;
+    assert!(err.text().await.unwrap().contains("no such file"));
+
+    let input = app.wait_for("[data-testid=import-path]").await;
+    input.clear().await.unwrap();
+    input.send_keys(&b.display().to_string()).await.unwrap();
+    app.click("[data-testid=import-button]").await;
+    app.wait_for("[data-testid=import-result]").await;
+    app.eventually(
+        "the imported contexts in the sidebar",
+        Duration::from_secs(5),
+        || async {
+            let names: Vec<String> = context_items(&app)
+                .await
+                .into_iter()
+                .map(|(n, _, _)| n)
+                .collect();
+            names == ["dev", "prod", "staging"]
+        },
+    )
+    .await;
+    assert_eq!(
+        names_of(&app, "[data-testid=where-entry]").await,
+        ["dev-cluster", "prod-cluster", "shared-cluster"]
+    );
+    // kubectl's file still wins `staging`; the imported one only adds.
+    let staging = app
+        .wait_for("[data-testid=which-entry][data-name=staging]")
+        .await;
+    assert!(staging.text().await.unwrap().contains("from-file-a"));
+    let imported = app.wait_for("[data-testid=imported]").await;
+    assert_eq!(imported.text().await.unwrap(), "imported");
+    let _ = app
+        .client
+        .execute("document.querySelector('main').scrollTop = 0", vec![])
+        .await;
+    app.screenshot("screenshot-kubeconfig.png").await;
+
+    // Remove: the contexts go, the file stays.
+    app.click("[data-testid=remove-source]").await;
+    app.eventually(
+        "the imported contexts gone",
+        Duration::from_secs(5),
+        || async {
+            let names: Vec<String> = context_items(&app)
+                .await
+                .into_iter()
+                .map(|(n, _, _)| n)
+                .collect();
+            names == ["dev", "staging"]
+        },
+    )
+    .await;
+    assert!(b.exists());
+    app.close().await;
 }

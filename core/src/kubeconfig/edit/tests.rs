@@ -51,6 +51,7 @@ fn env() -> Env {
         explicit: None,
         env: Some(std::env::join_paths([&a, &b]).unwrap()),
         home: None,
+        imported: Vec::new(),
     };
     Env { _d: d, a, b, rules }
 }
@@ -232,6 +233,7 @@ fn default_filename_rules() {
         explicit: None,
         env: Some(std::env::join_paths(files).unwrap()),
         home: Some("/h".into()),
+        imported: Vec::new(),
     };
     assert_eq!(default_filename(&env_rules(&[p("m"), p("x2")])), p("x2"));
     assert_eq!(default_filename(&env_rules(&[p("m1"), p("m2")])), p("m2"));
@@ -245,6 +247,7 @@ fn default_filename_rules() {
         explicit: None,
         env: None,
         home: Some("/h".into()),
+        imported: Vec::new(),
     };
     assert_eq!(default_filename(&home), PathBuf::from("/h/.kube/config"));
 }
@@ -259,6 +262,7 @@ fn new_files_are_created_with_mode_0600() {
         explicit: None,
         env: Some(m.clone().into_os_string()),
         home: None,
+        imported: Vec::new(),
     };
     edit(
         &rules,

@@ -358,6 +358,7 @@ users:
         explicit: Some(p),
         env: None,
         home: None,
+        imported: Vec::new(),
     });
     let o = kc.overview();
     assert_eq!(o.clusters.len(), 1);
