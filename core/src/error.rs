@@ -126,6 +126,14 @@ pub enum CoreError {
         /// Why not.
         reason: String,
     },
+    /// A user entry has no such secret to reveal.
+    #[error("user \"{user}\" has no {field}")]
+    NoSecret {
+        /// The user entry.
+        user: String,
+        /// `token`, `password`, `client-key` or `client-certificate`.
+        field: &'static str,
+    },
     /// A connection to a cluster or a request to its API server failed.
     #[error("{}", .diagnosis.message)]
     Cluster {
@@ -227,6 +235,8 @@ impl CoreError {
             CoreError::ImportKubeconfig { .. } => UiError::new(ErrorKind::KubeconfigParse, self.to_string()).with_hint(
                 "Give the full path of a kubeconfig file: YAML with clusters (where), users (who) and contexts (which). Loupe keeps a reference to it, not a copy.",
             ),
+            CoreError::NoSecret { .. } => UiError::new(ErrorKind::NotFound, self.to_string())
+                .with_hint("The entry authenticates another way; its card lists how."),
             CoreError::Cluster { diagnosis, .. } => {
                 let mut e = UiError::new(ErrorKind::Cluster, diagnosis.title.clone()).with_hint(diagnosis.fix.clone());
                 e.diagnosis = Some(diagnosis.clone());

@@ -394,3 +394,17 @@ pub struct EditResult {
     /// The kubectl command that does the same.
     pub kubectl: String,
 }
+
+/// A secret of a user entry the UI may reveal on request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum SecretField {
+    /// `token`, else the content of `tokenFile`.
+    Token,
+    /// `password` (basic auth).
+    Password,
+    /// `client-key-data` (decoded) or the `client-key` file.
+    ClientKey,
+    /// `client-certificate-data` (decoded) or the `client-certificate` file.
+    ClientCertificate,
+}

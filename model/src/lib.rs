@@ -17,7 +17,7 @@ pub use error::{ErrorKind, UiError};
 pub use kubeconfig::{
     AuthKind, CaSource, CertFacts, ClusterInsight, ContextEntry, CredentialSource, EditRequest,
     EditResult, ExecFacts, Impersonation, JwtFacts, KubeconfigOverview, Notice, NoticeLevel,
-    ShadowedEntry, SourceFile, SourceStatus, UserInsight,
+    SecretField, ShadowedEntry, SourceFile, SourceStatus, UserInsight,
 };
 
 /// Names of the backend commands, shared so the UI and the shell cannot drift apart.
@@ -38,4 +38,6 @@ pub mod commands {
     pub const IMPORT_KUBECONFIG: &str = "import_kubeconfig";
     /// Removes an imported kubeconfig file from the chain and returns the overview.
     pub const REMOVE_KUBECONFIG_SOURCE: &str = "remove_kubeconfig_source";
+    /// Returns one secret of a user entry (an explicit user action; never logged).
+    pub const REVEAL_SECRET: &str = "reveal_secret";
 }

@@ -5,7 +5,9 @@ use loupe_core::cluster::ConnectionManager;
 use loupe_core::kubeconfig::sources::SourceList;
 use loupe_core::kubeconfig::trust::{ExecTrust, login_shell_path};
 use loupe_core::kubeconfig::{KubeconfigService, watch::KubeconfigWatch};
-use loupe_model::{ConnectionStatus, EditRequest, EditResult, KubeconfigOverview, UiError};
+use loupe_model::{
+    ConnectionStatus, EditRequest, EditResult, KubeconfigOverview, SecretField, UiError,
+};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -192,4 +194,14 @@ pub fn edit_kubeconfig(
     request: EditRequest,
 ) -> Result<EditResult, UiError> {
     Ok(state.kubeconfig.apply(&request)?)
+}
+
+/// One secret of a user entry, shown because the user clicked "reveal" (never logged).
+#[tauri::command]
+pub fn reveal_secret(
+    state: State<'_, AppState>,
+    user: String,
+    field: SecretField,
+) -> Result<String, UiError> {
+    Ok(state.kubeconfig.reveal(&user, field)?)
 }

@@ -24,6 +24,7 @@ fn main() {
             commands::approve_exec_plugin,
             commands::import_kubeconfig,
             commands::remove_kubeconfig_source,
+            commands::reveal_secret,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     if let Err(e) = result {

@@ -3,7 +3,8 @@
 //! Binds only the public `window.__TAURI__` API (`withGlobalTauri`), never Tauri's internals.
 
 use loupe_model::{
-    ConnectionStatus, EditRequest, EditResult, ErrorKind, KubeconfigOverview, UiError, commands,
+    ConnectionStatus, EditRequest, EditResult, ErrorKind, KubeconfigOverview, SecretField, UiError,
+    commands,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -143,4 +144,15 @@ pub async fn import_kubeconfig(path: &str) -> Result<KubeconfigOverview, UiError
 /// Removes an imported kubeconfig file from the chain (the file stays) and returns the overview.
 pub async fn remove_kubeconfig_source(path: &str) -> Result<KubeconfigOverview, UiError> {
     call(commands::REMOVE_KUBECONFIG_SOURCE, &PathArgs { path }).await
+}
+
+#[derive(Serialize)]
+struct RevealArgs<'a> {
+    user: &'a str,
+    field: SecretField,
+}
+
+/// One secret of a user entry (the user asked to see it).
+pub async fn reveal_secret(user: &str, field: SecretField) -> Result<String, UiError> {
+    call(commands::REVEAL_SECRET, &RevealArgs { user, field }).await
 }

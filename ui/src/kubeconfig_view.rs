@@ -7,7 +7,7 @@ use crate::contexts::NoticeList;
 use crate::insight::{auth_lines, ca_text};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use loupe_model::{KubeconfigOverview, UiError};
+use loupe_model::{AuthKind, KubeconfigOverview, SecretField, UiError, UserInsight};
 
 /// Cards for all clusters, users and contexts.
 #[component]
@@ -91,6 +91,11 @@ pub fn KubeconfigView(
                                 <div class="label">"user"</div>
                                 <div class="value">{u.name.clone()}</div>
                                 {lines.into_iter().map(|l| view! { <div class="small">{l}</div> }).collect_view()}
+                                <div class="reveals">
+                                    {secrets_of(&u).into_iter().map(|(field, label)| view! {
+                                        <RevealSecret user=u.name.clone() field=field label=label />
+                                    }).collect_view()}
+                                </div>
                                 <div class="small mono origin">{u.origin.clone()}</div>
                                 {(!u.warnings.is_empty()).then(|| view! { <NoticeList notices=u.warnings.clone() /> })}
                             </div>
@@ -167,5 +172,54 @@ pub fn RemoveSource(path: String, on_overview: Callback<KubeconfigOverview>) -> 
     view! {
         <button class="link-button" data-testid="remove-source" title="Remove from Loupe (the file is not deleted)" on:click=click>"Remove"</button>
         {move || error.get().map(|e| view! { <span class="small warn-text">{e}</span> })}
+    }
+}
+
+/// The secrets a user entry holds, with the button label for each.
+fn secrets_of(u: &UserInsight) -> Vec<(SecretField, &'static str)> {
+    let mut out = Vec::new();
+    for a in &u.auth {
+        match a {
+            AuthKind::Token { .. } | AuthKind::TokenFile { .. } => {
+                out.push((SecretField::Token, "token"));
+            }
+            AuthKind::Basic { .. } => out.push((SecretField::Password, "password")),
+            AuthKind::ClientCert { key, .. } => {
+                out.push((SecretField::ClientCertificate, "certificate"));
+                if key.is_some() {
+                    out.push((SecretField::ClientKey, "private key"));
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// A secret, masked until the user asks to see it; hidden again with one click.
+#[component]
+fn RevealSecret(user: String, field: SecretField, label: &'static str) -> impl IntoView {
+    let value = RwSignal::new(None::<Result<String, UiError>>);
+    let toggle = move |_| {
+        if value.get_untracked().is_some() {
+            value.set(None);
+            return;
+        }
+        let user = user.clone();
+        spawn_local(async move {
+            value.set(Some(bridge::reveal_secret(&user, field).await));
+        });
+    };
+    view! {
+        <div class="reveal" data-testid="reveal" data-field=label>
+            <button class="link-button" data-testid="reveal-toggle" on:click=toggle>
+                {move || if value.get().is_some() { format!("Hide {label}") } else { format!("Reveal {label}") }}
+            </button>
+            {move || match value.get() {
+                None => view! { <span class="mono masked">"••••••••"</span> }.into_any(),
+                Some(Ok(v)) => view! { <pre class="secret" data-testid="secret-value">{v}</pre> }.into_any(),
+                Some(Err(e)) => view! { <span class="small warn-text">{e.message}</span> }.into_any(),
+            }}
+        </div>
     }
 }

@@ -13,6 +13,7 @@ mod gofmt;
 pub mod insight;
 pub mod paths;
 mod print;
+mod reveal;
 mod settings;
 pub mod sources;
 pub mod trust;
@@ -514,6 +515,11 @@ impl KubeconfigService {
     /// was new. Restart [`KubeconfigService::watch`] afterwards so the file is watched too.
     pub fn import(&self, file: &Path) -> Result<(PathBuf, bool), CoreError> {
         self.source_list()?.add(file)
+    }
+
+    /// One secret of a user entry, for an explicit "reveal" in the UI.
+    pub fn reveal(&self, user: &str, field: loupe_model::SecretField) -> Result<String, CoreError> {
+        self.load().reveal(user, field)
     }
 
     /// Removes an imported file from the chain (the file itself is left alone).

@@ -547,6 +547,24 @@ async fn kubeconfig_view_shows_every_entry_and_imports_a_file_by_reference() {
         ["dev", "dev-cluster", "alice"]
     );
 
+    // Secrets are masked: the token is nowhere in the page until the user reveals it.
+    let source = app.client.source().await.unwrap();
+    assert!(!source.contains("not-a-real-token"));
+    app.click("[data-testid=who-entry][data-name=alice] [data-testid=reveal-toggle]")
+        .await;
+    let secret = app.wait_for("[data-testid=secret-value]").await;
+    assert_eq!(secret.text().await.unwrap(), "not-a-real-token");
+    app.click("[data-testid=who-entry][data-name=alice] [data-testid=reveal-toggle]")
+        .await;
+    app.eventually("the token hidden again", Duration::from_secs(5), || async {
+        !app.client
+            .source()
+            .await
+            .unwrap()
+            .contains("not-a-real-token")
+    })
+    .await;
+
     // A path that is not a kubeconfig is refused with the reason; nothing changes.
     let input = app.wait_for("[data-testid=import-path]").await;
     input
