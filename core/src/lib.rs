@@ -11,5 +11,6 @@ pub mod logs;
 pub mod rbac;
 pub mod resources;
 pub mod table;
+pub mod tasks;
 
 pub use error::CoreError;

@@ -1,0 +1,101 @@
+//! Long-running jobs a UI starts and stops by id (watches, log streams): each is a tokio task
+//! that is aborted when stopped, replaced, or when the set is dropped.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::Mutex;
+use tokio::task::AbortHandle;
+
+/// Running jobs by id.
+#[derive(Debug, Default)]
+pub struct TaskSet {
+    tasks: Mutex<HashMap<u64, AbortHandle>>,
+}
+
+impl TaskSet {
+    /// Runs `job` on the current tokio runtime as job `id`, stopping an earlier job of that id.
+    pub fn start(&self, id: u64, job: impl Future<Output = ()> + Send + 'static) {
+        let handle = tokio::spawn(job).abort_handle();
+        if let Ok(mut tasks) = self.tasks.lock() {
+            // Finished jobs are dropped here so the map stays small.
+            tasks.retain(|_, h| !h.is_finished());
+            if let Some(old) = tasks.insert(id, handle) {
+                old.abort();
+            }
+        }
+    }
+
+    /// Stops job `id`; returns whether it was running.
+    pub fn stop(&self, id: u64) -> bool {
+        let handle = self.tasks.lock().ok().and_then(|mut t| t.remove(&id));
+        match handle {
+            Some(h) => {
+                let running = !h.is_finished();
+                h.abort();
+                running
+            }
+            None => false,
+        }
+    }
+
+    /// Number of jobs still running.
+    pub fn running(&self) -> usize {
+        self.tasks
+            .lock()
+            .map(|t| t.values().filter(|h| !h.is_finished()).count())
+            .unwrap_or(0)
+    }
+}
+
+impl Drop for TaskSet {
+    fn drop(&mut self) {
+        if let Ok(tasks) = self.tasks.get_mut() {
+            for h in tasks.values() {
+                h.abort();
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[tokio::test]
+    async fn start_replace_and_stop() {
+        let set = TaskSet::default();
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let tick = |tag: &'static str, tx: tokio::sync::mpsc::UnboundedSender<&'static str>| async move {
+            loop {
+                if tx.send(tag).is_err() {
+                    return;
+                }
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+        };
+        set.start(1, tick("a", tx.clone()));
+        assert_eq!(rx.recv().await, Some("a"));
+        // Replacing job 1 stops "a".
+        set.start(1, tick("b", tx.clone()));
+        tokio::time::sleep(Duration::from_millis(30)).await;
+        while rx.try_recv().is_ok() {}
+        tokio::time::sleep(Duration::from_millis(30)).await;
+        let mut seen = Vec::new();
+        while let Ok(t) = rx.try_recv() {
+            seen.push(t);
+        }
+        assert!(
+            !seen.is_empty() && seen.iter().all(|t| *t == "b"),
+            "{seen:?}"
+        );
+        assert_eq!(set.running(), 1);
+        assert!(set.stop(1));
+        assert!(!set.stop(1));
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        while rx.try_recv().is_ok() {}
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        assert!(rx.try_recv().is_err(), "a stopped job sends nothing");
+        assert_eq!(set.running(), 0);
+    }
+}
