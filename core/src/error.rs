@@ -110,6 +110,9 @@ pub enum CoreError {
     /// An exec plugin approval was asked for a context whose user runs no command.
     #[error("context \"{0}\" runs no credential plugin")]
     NoExecPlugin(String),
+    /// A `KIND` argument names no resource the server serves (kubectl's wording).
+    #[error("the server doesn't have a resource type {}", go_quote(.0))]
+    UnknownResourceType(String),
     /// A connection to a cluster or a request to its API server failed.
     #[error("{}", .diagnosis.message)]
     Cluster {
@@ -204,6 +207,9 @@ impl CoreError {
             )),
             CoreError::NoExecPlugin(_) => UiError::new(ErrorKind::InvalidState, self.to_string())
                 .with_hint("Only users with an `exec:` section run a command; this one authenticates another way."),
+            CoreError::UnknownResourceType(_) => UiError::new(ErrorKind::NotFound, self.to_string()).with_hint(
+                "Kinds are named by plural, singular or short name (pods, pod, po), optionally with their group (deployments.apps). `kubectl api-resources` lists what this cluster serves; a CRD's kinds appear once it is installed.",
+            ),
             CoreError::Cluster { diagnosis, .. } => {
                 let mut e = UiError::new(ErrorKind::Cluster, diagnosis.title.clone()).with_hint(diagnosis.fix.clone());
                 e.diagnosis = Some(diagnosis.clone());
@@ -300,6 +306,7 @@ mod tests {
                 reason: "bad".into(),
             },
             CoreError::NoSuchContext { name: "x".into() },
+            CoreError::UnknownResourceType("foo".into()),
             CoreError::CannotDelete {
                 section: "cluster",
                 name: "x".into(),
