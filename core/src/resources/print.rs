@@ -77,6 +77,8 @@ pub fn cell_text(v: &Value) -> String {
             Some(i) => format!("{}...", escape_terminal(&s[..i])),
             None => escape_terminal(s),
         },
+        // A null cell prints nothing (kubectl skips nil cells).
+        Value::Null => String::new(),
         other => escape_terminal(&go_sprint(other)),
     }
 }
@@ -163,6 +165,17 @@ pub fn list_document(items: Vec<Value>) -> Value {
     })
 }
 
+/// Removes `metadata.managedFields` from an object, or from each item of a list, as kubectl's
+/// `-o json|yaml` does unless `--show-managed-fields` is given.
+pub fn omit_managed_fields(v: &mut Value) {
+    if let Some(items) = v.get_mut("items").and_then(Value::as_array_mut) {
+        items.iter_mut().for_each(omit_managed_fields);
+    }
+    if let Some(Value::Object(meta)) = v.get_mut("metadata") {
+        meta.remove("managedFields");
+    }
+}
+
 /// `-o json`: Go's `json.MarshalIndent` with 4 spaces, keys sorted, HTML characters escaped.
 pub fn json_text(v: &Value) -> String {
     to_json(&GoValue::from_json(v))
@@ -240,6 +253,7 @@ mod tests {
         assert_eq!(cell_text(&json!(123_456.0)), "123456");
         assert_eq!(cell_text(&json!(0.00001)), "1e-05");
         assert_eq!(cell_text(&json!(true)), "true");
+        assert_eq!(cell_text(&Value::Null), "");
         assert_eq!(cell_text(&json!(["a", 1])), "[a 1]");
         assert_eq!(cell_text(&json!({"b": 1, "a": "x"})), "map[a:x b:1]");
     }
