@@ -134,6 +134,9 @@ pub enum CoreError {
         /// `token`, `password`, `client-key` or `client-certificate`.
         field: &'static str,
     },
+    /// A `KIND` argument names no resource the server serves (kubectl's wording).
+    #[error("the server doesn't have a resource type {}", go_quote(.0))]
+    UnknownResourceType(String),
     /// A connection to a cluster or a request to its API server failed.
     #[error("{}", .diagnosis.message)]
     Cluster {
@@ -237,6 +240,9 @@ impl CoreError {
             ),
             CoreError::NoSecret { .. } => UiError::new(ErrorKind::NotFound, self.to_string())
                 .with_hint("The entry authenticates another way; its card lists how."),
+            CoreError::UnknownResourceType(_) => UiError::new(ErrorKind::NotFound, self.to_string()).with_hint(
+                "Kinds are named by plural, singular or short name (pods, pod, po), optionally with their group (deployments.apps). `kubectl api-resources` lists what this cluster serves; a CRD's kinds appear once it is installed.",
+            ),
             CoreError::Cluster { diagnosis, .. } => {
                 let mut e = UiError::new(ErrorKind::Cluster, diagnosis.title.clone()).with_hint(diagnosis.fix.clone());
                 e.diagnosis = Some(diagnosis.clone());
@@ -333,6 +339,7 @@ mod tests {
                 reason: "bad".into(),
             },
             CoreError::NoSuchContext { name: "x".into() },
+            CoreError::UnknownResourceType("foo".into()),
             CoreError::CannotDelete {
                 section: "cluster",
                 name: "x".into(),

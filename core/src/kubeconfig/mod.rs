@@ -22,6 +22,7 @@ pub mod write;
 mod yaml_text;
 pub use edit::{EditOp, EditOutcome, default_filename, edit};
 pub(crate) use gofmt::go_quote;
+pub(crate) use gofmt::{GoValue, to_json, to_yaml};
 pub use insight::InsightEnv;
 pub use print::ContextsOutput;
 pub use view::{ViewFormat, ViewOptions};

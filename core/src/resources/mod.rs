@@ -1,2 +1,77 @@
 //! Discovery, listing (the server's Table format, as `kubectl get` prints it) and watching of
 //! every kind of object, CRDs included.
+//!
+//! - [`discover`]: every resource the server serves ([`loupe_model::ApiDiscovery`]), from
+//!   aggregated discovery (2 requests) or the legacy per-group form.
+//! - [`resolve`]: a user's `KIND` argument to a resource, exactly as kubectl resolves it.
+//! - [`list_table`] / [`get_table`]: rows and columns as `kubectl get` shows them;
+//!   [`list_objects`] / [`get_object`]: full objects (for `-o json|yaml`).
+//! - [`print`]: kubectl's text output of tables, names, JSON and YAML.
+//! - [`watch_table`]: a snapshot and then batched deltas for a live table.
+//! - [`visible_namespaces`]: what a user can pick, falling back when listing is forbidden.
+//!
+//! Every function takes a [`ContextClient`] so failures come back diagnosed
+//! ([`CoreError::Cluster`]) against the context they happened in.
+
+pub mod discovery;
+pub mod namespaces;
+pub mod print;
+pub mod table;
+pub mod watch;
+
+pub use discovery::{Resolved, discover, expand_category, resolve};
+// pub use namespaces::visible_namespaces;
+pub use table::{get_object, get_table, list_objects, list_table};
+// pub use watch::{WatchOptions, watch_table};
+
+use crate::CoreError;
+use crate::cluster::{ClusterError, ContextClient};
+
+/// A failed request to `cc`'s API server, diagnosed.
+pub(crate) fn api_error(cc: &ContextClient, e: kube::Error) -> CoreError {
+    CoreError::cluster(ClusterError::Kube(e), &cc.target)
+}
+
+/// The HTTP status of an API error (`404`, `403`, `410`), if the server answered with one.
+pub fn status_code(err: &CoreError) -> Option<u16> {
+    match err {
+        CoreError::Cluster { source, .. } => match source.as_ref() {
+            ClusterError::Kube(kube::Error::Api(s)) => Some(s.code),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// The error as kubectl prints it (its `StandardErrorMessage`): `Error from server (NotFound):
+/// pods "x" not found`, `error: You must be logged in to the server (Unauthorized)`, or
+/// `error: ...` for anything else.
+pub fn kubectl_message(err: &CoreError) -> String {
+    if let CoreError::Cluster {
+        source, diagnosis, ..
+    } = err
+    {
+        if let ClusterError::Kube(kube::Error::Api(s)) = source.as_ref() {
+            // Proxies answer with HTML; kube-rs then invents this reason. kubectl prints the
+            // body, which the diagnosis says better.
+            if s.reason != "Failed to parse error data" {
+                return if s.reason == "Unauthorized" {
+                    format!("error: You must be logged in to the server ({})", s.message)
+                } else if s.reason.is_empty() {
+                    format!("Error from server: {}", s.message)
+                } else {
+                    format!("Error from server ({}): {}", s.reason, s.message)
+                };
+            }
+        }
+        if let Some(k) = &diagnosis.kubectl_says {
+            return k.clone();
+        }
+    }
+    let msg = err.to_string();
+    if msg.starts_with("error: ") {
+        msg
+    } else {
+        format!("error: {msg}")
+    }
+}
