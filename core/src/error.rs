@@ -137,6 +137,14 @@ pub enum CoreError {
     /// A `KIND` argument names no resource the server serves (kubectl's wording).
     #[error("the server doesn't have a resource type {}", go_quote(.0))]
     UnknownResourceType(String),
+    /// A context could not be connected, so a request was not sent.
+    #[error("{}", .diagnosis.title)]
+    NotConnected {
+        /// The context.
+        context: String,
+        /// Why the connection failed.
+        diagnosis: Box<loupe_model::Diagnosis>,
+    },
     /// A connection to a cluster or a request to its API server failed.
     #[error("{}", .diagnosis.message)]
     Cluster {
@@ -243,7 +251,7 @@ impl CoreError {
             CoreError::UnknownResourceType(_) => UiError::new(ErrorKind::NotFound, self.to_string()).with_hint(
                 "Kinds are named by plural, singular or short name (pods, pod, po), optionally with their group (deployments.apps). `kubectl api-resources` lists what this cluster serves; a CRD's kinds appear once it is installed.",
             ),
-            CoreError::Cluster { diagnosis, .. } => {
+            CoreError::NotConnected { diagnosis, .. } | CoreError::Cluster { diagnosis, .. } => {
                 let mut e = UiError::new(ErrorKind::Cluster, diagnosis.title.clone()).with_hint(diagnosis.fix.clone());
                 e.diagnosis = Some(diagnosis.clone());
                 e

@@ -40,4 +40,14 @@ pub mod commands {
     pub const REMOVE_KUBECONFIG_SOURCE: &str = "remove_kubeconfig_source";
     /// Returns one secret of a user entry (an explicit user action; never logged).
     pub const REVEAL_SECRET: &str = "reveal_secret";
+    /// Discovers every resource a context's API server serves.
+    pub const DISCOVER_RESOURCES: &str = "discover_resources";
+    /// The namespaces the user can pick (with a fallback when listing them is forbidden).
+    pub const VISIBLE_NAMESPACES: &str = "visible_namespaces";
+    /// Watches a kind as a table; deltas arrive over a Channel until `stop_watch`.
+    pub const WATCH_TABLE: &str = "watch_table";
+    /// Stops a watch or stream by the id the UI gave it.
+    pub const STOP_WATCH: &str = "stop_watch";
+    /// One object as `kubectl get -o yaml` prints it.
+    pub const OBJECT_YAML: &str = "object_yaml";
 }

@@ -29,6 +29,8 @@ pub struct AppState {
     trust: Mutex<Result<ExecTrust, CoreError>>,
     started: Instant,
     painted: AtomicBool,
+    /// Watches and streams the UI started, by the id it gave them.
+    pub(crate) tasks: loupe_core::tasks::TaskSet,
 }
 
 impl AppState {
@@ -48,7 +50,31 @@ impl AppState {
             trust: Mutex::new(ExecTrust::open_default()),
             started,
             painted: AtomicBool::new(false),
+            tasks: loupe_core::tasks::TaskSet::default(),
         }
+    }
+}
+
+impl AppState {
+    /// The approved exec plugins, as a snapshot (no lock is held across awaits).
+    fn trust_snapshot(&self) -> Option<ExecTrust> {
+        self.trust
+            .lock()
+            .ok()
+            .and_then(|t| t.as_ref().ok().cloned())
+    }
+
+    /// The client of `context`, connecting on first use.
+    pub(crate) async fn client(
+        &self,
+        context: &str,
+    ) -> Result<loupe_core::cluster::ContextClient, UiError> {
+        let kc = self.kubeconfig.load();
+        let trust = self.trust_snapshot();
+        Ok(self
+            .connections
+            .context_client(&kc, context, trust.as_ref())
+            .await?)
     }
 }
 
@@ -144,11 +170,7 @@ pub async fn connect_context(
     }
     let kc = state.kubeconfig.load();
     // A snapshot, so the lock is not held across the connection attempt.
-    let trust: Option<ExecTrust> = state
-        .trust
-        .lock()
-        .ok()
-        .and_then(|t| t.as_ref().ok().cloned());
+    let trust = state.trust_snapshot();
     Ok(match trust {
         Some(t) => state.connections.status_trusted(&kc, &context, &t).await,
         None => state.connections.status(&kc, &context, false).await,

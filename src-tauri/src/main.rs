@@ -3,6 +3,7 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod commands;
+mod resources;
 
 fn main() {
     let started = std::time::Instant::now();
@@ -25,6 +26,9 @@ fn main() {
             commands::import_kubeconfig,
             commands::remove_kubeconfig_source,
             commands::reveal_secret,
+            resources::discover_resources,
+            resources::object_yaml,
+            resources::stop_watch,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     if let Err(e) = result {

@@ -3,6 +3,7 @@
 use crate::connection::ConnectionCard;
 use crate::contexts::{ActionState, ContextDetail, ContextList, EmptyState, Notices, Sources};
 use crate::kubeconfig_view::{ImportForm, KubeconfigView};
+use crate::resources::ResourceBrowser;
 use crate::{bridge, theme};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -23,6 +24,8 @@ enum Tab {
     Context,
     /// Every entry of every file, and the files themselves.
     Kubeconfig,
+    /// The selected context's cluster: its kinds and objects.
+    Cluster,
 }
 
 /// Which screen the main area shows.
@@ -42,13 +45,19 @@ pub fn App() -> impl IntoView {
     let (live_error, set_live_error) = signal(None::<UiError>);
     let action = RwSignal::new(ActionState::Idle);
     let tab = RwSignal::new(Tab::Context);
+    // Clusters whose browser was opened: each stays mounted (its watch live, its view as it
+    // was) so switching between clusters reloads nothing.
+    let open_clusters = RwSignal::new(Vec::<String>::new());
     // Import and remove answer with the new overview; the file watcher follows later.
     let on_overview = Callback::new(move |o: KubeconfigOverview| set_load.set(Load::Ready(o)));
     // Picking another context in the sidebar clears the last action's result.
     let pick = Callback::new(move |name: String| {
         set_selected.set(Some(name));
         action.set(ActionState::Idle);
-        tab.set(Tab::Context);
+        // The cluster tab stays open when switching to a context whose browser is open.
+        if tab.get_untracked() != Tab::Cluster {
+            tab.set(Tab::Context);
+        }
     });
     theme::apply(theme.get_untracked(), false);
 
@@ -123,6 +132,16 @@ pub fn App() -> impl IntoView {
         Some((c.name, c.server, exec))
     });
 
+    // Opening the cluster tab mounts the selected context's browser once.
+    Effect::new(move |_| {
+        if tab.get() == Tab::Cluster
+            && let Some(c) = active.get()
+            && !open_clusters.with_untracked(|o| o.contains(&c.name))
+        {
+            open_clusters.update(|o| o.push(c.name));
+        }
+    });
+
     let toggle_theme = move |_| {
         let next = theme.get_untracked().toggled();
         theme::apply(next, true);
@@ -183,9 +202,24 @@ pub fn App() -> impl IntoView {
                             <nav class="tabs" role="tablist">
                                 <button role="tab" data-testid="tab-context" aria-selected=move || (tab.get() == Tab::Context).to_string()
                                     on:click=move |_| tab.set(Tab::Context)>"Context"</button>
+                                <button role="tab" data-testid="tab-cluster" aria-selected=move || (tab.get() == Tab::Cluster).to_string()
+                                    on:click=move |_| tab.set(Tab::Cluster)>"Cluster"</button>
                                 <button role="tab" data-testid="tab-kubeconfig" aria-selected=move || (tab.get() == Tab::Kubeconfig).to_string()
                                     on:click=move |_| tab.set(Tab::Kubeconfig)>"Kubeconfig"</button>
                             </nav>
+                            <For each=move || open_clusters.get() key=|c| c.clone() let:name>
+                                {
+                                    let shown = name.clone();
+                                    let attr = name.clone();
+                                    view! {
+                                        <div class="cluster-pane" data-context=attr
+                                            style:display=move || if tab.get() == Tab::Cluster && active.get().is_some_and(|c| c.name == shown) { "block" } else { "none" }>
+                                            <ResourceBrowser context=name />
+                                        </div>
+                                    }
+                                }
+                            </For>
+                            <Show when=move || tab.get() != Tab::Cluster>
                             <Show when=move || tab.get() == Tab::Context fallback=move || view! {
                                 <KubeconfigView overview=overview on_pick=pick />
                                 {move || overview.get().map(|o| view! {
@@ -207,6 +241,7 @@ pub fn App() -> impl IntoView {
                                 {move || overview.get().map(|o| view! {
                                     <Notices notices=o.notices.clone() />
                                 })}
+                            </Show>
                             </Show>
                         </main>
                     </div>

@@ -2,6 +2,9 @@
 //!
 //! Binds only the public `window.__TAURI__` API (`withGlobalTauri`), never Tauri's internals.
 
+use loupe_model::resources::{
+    ApiDiscovery, ApiResource, ListOptions, NamespaceScope, TableDelta, VisibleNamespaces,
+};
 use loupe_model::{
     ConnectionStatus, EditRequest, EditResult, ErrorKind, KubeconfigOverview, SecretField, UiError,
     commands,
@@ -155,4 +158,97 @@ struct RevealArgs<'a> {
 /// One secret of a user entry (the user asked to see it).
 pub async fn reveal_secret(user: &str, field: SecretField) -> Result<String, UiError> {
     call(commands::REVEAL_SECRET, &RevealArgs { user, field }).await
+}
+
+#[derive(Serialize)]
+struct ContextOnly<'a> {
+    context: &'a str,
+}
+
+/// Every kind the context's API server serves.
+pub async fn discover_resources(context: &str) -> Result<ApiDiscovery, UiError> {
+    call(commands::DISCOVER_RESOURCES, &ContextOnly { context }).await
+}
+
+/// The namespaces the user can pick.
+pub async fn visible_namespaces(context: &str) -> Result<VisibleNamespaces, UiError> {
+    call(commands::VISIBLE_NAMESPACES, &ContextOnly { context }).await
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct WatchArgs<'a> {
+    context: &'a str,
+    watch_id: u64,
+    resource: &'a ApiResource,
+    scope: &'a NamespaceScope,
+    options: &'a ListOptions,
+    #[serde(with = "serde_wasm_bindgen::preserve")]
+    channel: JsValue,
+}
+
+/// Watches `resource` as a table; `on_delta` gets every batch until [`stop_watch`]`(watch_id)`.
+pub async fn watch_table(
+    context: &str,
+    watch_id: u64,
+    resource: &ApiResource,
+    scope: &NamespaceScope,
+    options: &ListOptions,
+    mut on_delta: impl FnMut(Result<TableDelta, UiError>) + 'static,
+) -> Result<(), UiError> {
+    let channel = Channel::new();
+    let handler = Closure::<dyn FnMut(JsValue)>::new(move |v| on_delta(from_js(v)));
+    channel.set_onmessage(&handler);
+    // The backend stops sending when the watch stops; the small closure is left to the page.
+    handler.forget();
+    let args = WatchArgs {
+        context,
+        watch_id,
+        resource,
+        scope,
+        options,
+        channel: channel.into(),
+    };
+    tauri_invoke(commands::WATCH_TABLE, to_js(&args)?)
+        .await
+        .map_err(to_ui_error)?;
+    Ok(())
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct StopArgs {
+    watch_id: u64,
+}
+
+/// Stops a watch or stream.
+pub async fn stop_watch(watch_id: u64) -> Result<bool, UiError> {
+    call(commands::STOP_WATCH, &StopArgs { watch_id }).await
+}
+
+#[derive(Serialize)]
+struct ObjectArgs<'a> {
+    context: &'a str,
+    resource: &'a ApiResource,
+    namespace: Option<&'a str>,
+    name: &'a str,
+}
+
+/// One object as `kubectl get -o yaml` prints it.
+pub async fn object_yaml(
+    context: &str,
+    resource: &ApiResource,
+    namespace: Option<&str>,
+    name: &str,
+) -> Result<String, UiError> {
+    call(
+        commands::OBJECT_YAML,
+        &ObjectArgs {
+            context,
+            resource,
+            namespace,
+            name,
+        },
+    )
+    .await
 }

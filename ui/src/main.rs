@@ -7,6 +7,7 @@ mod connection;
 mod contexts;
 mod insight;
 mod kubeconfig_view;
+mod resources;
 mod theme;
 
 fn main() {

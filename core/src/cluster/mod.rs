@@ -111,6 +111,43 @@ impl ConnectionManager {
         self.status(kc, context, allow).await
     }
 
+    /// The client of `context`, connecting first if needed (exec plugins only when approved in
+    /// `trust`). A context that cannot connect gives its diagnosis as [`CoreError::Cluster`].
+    pub async fn context_client(
+        &self,
+        kc: &Kubeconfig,
+        context: &str,
+        trust: Option<&ExecTrust>,
+    ) -> Result<ContextClient, CoreError> {
+        let allow =
+            trust.is_some_and(|t| exec_of(kc, context).is_some_and(|(c, a)| t.is_trusted(&c, &a)));
+        let slot = self.slot(context).await;
+        let mut slot = slot.lock().await;
+        if slot.client.is_none() {
+            let (client, status) = connect_client(kc, context, &self.options(allow)).await;
+            slot.client = client;
+            slot.status = status;
+        }
+        match (&slot.client, &slot.status.error) {
+            (Some(cc), _) => Ok(cc.clone()),
+            (None, Some(d)) => Err(CoreError::NotConnected {
+                context: context.to_string(),
+                diagnosis: Box::new(d.clone()),
+            }),
+            (None, None) => Err(CoreError::NotConnected {
+                context: context.to_string(),
+                diagnosis: Box::new(loupe_model::Diagnosis {
+                    kind: loupe_model::DiagnosisKind::Other,
+                    title: format!("Loupe could not connect to {context}."),
+                    message: String::new(),
+                    fix: "Open the context and press Reconnect.".into(),
+                    kubectl_says: None,
+                    status_code: None,
+                }),
+            }),
+        }
+    }
+
     /// Records the approval of `context`'s exec plugin in `trust`, drops any previous
     /// connection and connects again, now allowed to run the plugin.
     pub async fn approve_and_connect(

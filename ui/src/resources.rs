@@ -1,0 +1,565 @@
+//! The resource browser of one cluster: kinds in Lens's sidebar groups, a namespace picker that
+//! copes with users who may not list namespaces, and a watched, virtualised table with
+//! kubectl's columns, a text filter, sorting and ticking ages.
+
+use crate::bridge;
+use leptos::ev::KeyboardEvent;
+use leptos::html::Div;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use loupe_model::UiError;
+use loupe_model::resources::{
+    ApiDiscovery, ApiResource, ListOptions, NamespaceScope, TableColumn, TableDelta, TableRow,
+    VisibleNamespaces, WatchState, age_text,
+};
+use std::collections::HashMap;
+
+/// Height of one table row in pixels; the virtual scroller relies on it being fixed.
+const ROW_HEIGHT: f64 = 28.0;
+/// Rows rendered above and below the visible ones, so fast scrolling shows no gaps.
+const OVERSCAN: usize = 12;
+
+/// The rows of a watched table, kept in arrival order with an index by uid.
+#[derive(Debug, Clone, Default)]
+struct Rows {
+    columns: Vec<TableColumn>,
+    rows: Vec<TableRow>,
+    by_uid: HashMap<String, usize>,
+    synced: bool,
+    state: Option<(WatchState, Option<UiError>)>,
+    /// Bumped on every change, so memos can compare cheaply.
+    version: u64,
+}
+
+impl PartialEq for Rows {
+    fn eq(&self, other: &Self) -> bool {
+        self.version == other.version
+    }
+}
+
+impl Rows {
+    fn apply(&mut self, delta: TableDelta) {
+        match delta {
+            TableDelta::Reset { columns, rows } => {
+                self.columns = columns;
+                self.rows.clear();
+                self.by_uid.clear();
+                self.synced = false;
+                self.upsert(rows);
+            }
+            TableDelta::Changes { upserted, deleted } => {
+                self.upsert(upserted);
+                for uid in deleted {
+                    if let Some(i) = self.by_uid.remove(&uid) {
+                        self.rows.swap_remove(i);
+                        if let Some(moved) = self.rows.get(i) {
+                            self.by_uid.insert(moved.uid.clone(), i);
+                        }
+                    }
+                }
+            }
+            TableDelta::Synced { .. } => self.synced = true,
+            TableDelta::Status { state, error, .. } => self.state = Some((state, error)),
+        }
+        self.version += 1;
+    }
+
+    fn upsert(&mut self, rows: Vec<TableRow>) {
+        for row in rows {
+            match self.by_uid.get(&row.uid) {
+                Some(&i) => self.rows[i] = row,
+                None => {
+                    self.by_uid.insert(row.uid.clone(), self.rows.len());
+                    self.rows.push(row);
+                }
+            }
+        }
+    }
+}
+
+/// A cell as kubectl prints it (strings as they are, other JSON values as Go prints them).
+fn cell_text(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Null => "<none>".into(),
+        other => other.to_string(),
+    }
+}
+
+fn now_secs() -> i64 {
+    (js_sys::Date::now() / 1000.0) as i64
+}
+
+/// Sort key of a cell: numbers as numbers, ages by creation time, the rest as text.
+#[derive(PartialEq, PartialOrd)]
+enum Key {
+    Num(f64),
+    Text(String),
+}
+
+fn sort_key(col: &TableColumn, row: &TableRow, i: usize) -> Key {
+    if col.age {
+        // Older first when ascending, like sorting by age.
+        let t = row
+            .creation_timestamp
+            .as_deref()
+            .and_then(loupe_model::resources::parse_rfc3339)
+            .unwrap_or(0);
+        return Key::Num(-(t as f64));
+    }
+    match row.cells.get(i) {
+        Some(serde_json::Value::Number(n)) => Key::Num(n.as_f64().unwrap_or(0.0)),
+        Some(v) => Key::Text(cell_text(v).to_lowercase()),
+        None => Key::Text(String::new()),
+    }
+}
+
+/// The browser for `context`.
+#[component]
+pub fn ResourceBrowser(context: String) -> impl IntoView {
+    let discovery = RwSignal::new(None::<Result<ApiDiscovery, UiError>>);
+    let namespaces = RwSignal::new(None::<Result<VisibleNamespaces, UiError>>);
+    let selected = RwSignal::new(None::<ApiResource>);
+    // `None` means all namespaces.
+    let namespace = RwSignal::new(None::<String>);
+    let selector = RwSignal::new(String::new());
+    let filter = RwSignal::new(String::new());
+    let rows = RwSignal::new(Rows::default());
+    let sort = RwSignal::new(None::<(usize, bool)>);
+    let wide = RwSignal::new(false);
+    let cursor = RwSignal::new(None::<String>);
+    let opened = RwSignal::new(None::<TableRow>);
+    let now = RwSignal::new(now_secs());
+    // Ages tick once a second; only the visible cells are recomputed.
+    if let Ok(h) = set_interval_with_handle(
+        move || now.set(now_secs()),
+        std::time::Duration::from_secs(1),
+    ) {
+        on_cleanup(move || h.clear());
+    }
+
+    let ctx = StoredValue::new(context.clone());
+    spawn_local({
+        let context = context.clone();
+        async move {
+            let d = bridge::discover_resources(&context).await;
+            if let Ok(d) = &d
+                && selected.get_untracked().is_none()
+            {
+                selected.set(d.find("", "pods").cloned());
+            }
+            discovery.set(Some(d));
+        }
+    });
+    spawn_local({
+        let context = context.clone();
+        async move {
+            let n = bridge::visible_namespaces(&context).await;
+            // A user who may not list namespaces starts in the context's namespace.
+            if let Ok(v) = &n
+                && v.fell_back
+            {
+                namespace.set(v.names.first().cloned());
+            }
+            namespaces.set(Some(n));
+        }
+    });
+
+    // One watch at a time: a new kind, namespace or selector replaces it.
+    let watch_id = StoredValue::new(0u64);
+    Effect::new(move |_| {
+        let Some(resource) = selected.get() else {
+            return;
+        };
+        // Wait for the namespace answer so a limited user never starts with a forbidden watch.
+        if namespaces.get().is_none() {
+            return;
+        }
+        let scope = match namespace.get() {
+            Some(ns) if resource.namespaced => NamespaceScope::one(ns),
+            _ => NamespaceScope::All,
+        };
+        let sel = selector.get().trim().to_string();
+        let options = ListOptions {
+            label_selector: (!sel.is_empty()).then_some(sel),
+            ..ListOptions::default()
+        };
+        let old = watch_id.get_value();
+        let id = old + 1;
+        watch_id.set_value(id);
+        rows.set(Rows::default());
+        sort.set(None);
+        opened.set(None);
+        spawn_local(async move {
+            if old > 0 {
+                let _ = bridge::stop_watch(old).await;
+            }
+            let started = bridge::watch_table(
+                &ctx.get_value(),
+                id,
+                &resource,
+                &scope,
+                &options,
+                move |delta| {
+                    // Deltas of a replaced watch may still be in flight; drop them.
+                    if watch_id.get_value() != id {
+                        return;
+                    }
+                    match delta {
+                        Ok(d) => rows.update(|r| r.apply(d)),
+                        Err(e) => rows.update(|r| {
+                            r.state = Some((WatchState::Failed, Some(e)));
+                            r.version += 1;
+                        }),
+                    }
+                },
+            )
+            .await;
+            if let Err(e) = started {
+                rows.update(|r| {
+                    r.state = Some((WatchState::Failed, Some(e)));
+                    r.version += 1;
+                });
+            }
+        });
+    });
+    on_cleanup(move || {
+        let id = watch_id.get_value();
+        if id > 0 {
+            spawn_local(async move {
+                let _ = bridge::stop_watch(id).await;
+            });
+        }
+    });
+
+    // Columns on screen: priority 0, or all with "wide".
+    let shown_columns = Memo::new(move |_| {
+        let wide = wide.get();
+        rows.with(|r| {
+            r.columns
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| wide || c.priority == 0)
+                .map(|(i, c)| (i, c.clone()))
+                .collect::<Vec<_>>()
+        })
+    });
+    let all_namespaces = Memo::new(move |_| namespace.get().is_none());
+    // Row order after filter and sort, as indexes into `rows`.
+    let order = Memo::new(move |_| {
+        let needle = filter.get().to_lowercase();
+        let sort = sort.get();
+        rows.with(|r| {
+            let mut idx: Vec<usize> = (0..r.rows.len())
+                .filter(|&i| {
+                    needle.is_empty() || {
+                        let row = &r.rows[i];
+                        row.name.to_lowercase().contains(&needle)
+                            || row
+                                .namespace
+                                .as_deref()
+                                .is_some_and(|n| n.contains(&needle))
+                            || row
+                                .cells
+                                .iter()
+                                .any(|c| cell_text(c).to_lowercase().contains(&needle))
+                    }
+                })
+                .collect();
+            match sort.and_then(|(c, asc)| r.columns.get(c).map(|col| (c, col, asc))) {
+                Some((c, col, asc)) => {
+                    let keys: HashMap<usize, Key> = idx
+                        .iter()
+                        .map(|&i| (i, sort_key(col, &r.rows[i], c)))
+                        .collect();
+                    idx.sort_by(|a, b| {
+                        let o = keys[a]
+                            .partial_cmp(&keys[b])
+                            .unwrap_or(std::cmp::Ordering::Equal);
+                        if asc { o } else { o.reverse() }
+                    });
+                }
+                // kubectl's order: by namespace, then name.
+                None => idx.sort_by(|&a, &b| {
+                    let (x, y) = (&r.rows[a], &r.rows[b]);
+                    (&x.namespace, &x.name).cmp(&(&y.namespace, &y.name))
+                }),
+            }
+            idx
+        })
+    });
+
+    let scroller = NodeRef::<Div>::new();
+    let scroll_top = RwSignal::new(0.0f64);
+    let viewport = RwSignal::new(600.0f64);
+    let measure = move || {
+        if let Some(el) = scroller.get_untracked() {
+            scroll_top.set(f64::from(el.scroll_top()));
+            viewport.set(f64::from(el.client_height()));
+        }
+    };
+    request_animation_frame(measure);
+    let window_range = Memo::new(move |_| {
+        let total = order.with(Vec::len);
+        let first = ((scroll_top.get() / ROW_HEIGHT) as usize).saturating_sub(OVERSCAN);
+        let count = (viewport.get() / ROW_HEIGHT) as usize + 2 * OVERSCAN;
+        (first.min(total), (first + count).min(total), total)
+    });
+
+    let move_cursor = move |delta: isize| {
+        order.with(|o| {
+            if o.is_empty() {
+                return;
+            }
+            let pos = cursor.get_untracked().and_then(|uid| {
+                rows.with_untracked(|r| o.iter().position(|&i| r.rows[i].uid == uid))
+            });
+            let next = match pos {
+                None => 0,
+                Some(p) => (p as isize + delta).clamp(0, o.len() as isize - 1) as usize,
+            };
+            let uid = rows.with_untracked(|r| r.rows[o[next]].uid.clone());
+            cursor.set(Some(uid));
+            // Keep the cursor on screen.
+            if let Some(el) = scroller.get_untracked() {
+                let top = next as f64 * ROW_HEIGHT;
+                let st = f64::from(el.scroll_top());
+                let h = f64::from(el.client_height()) - ROW_HEIGHT * 2.0;
+                if top < st {
+                    el.set_scroll_top(top as i32);
+                } else if top > st + h {
+                    el.set_scroll_top((top - h) as i32);
+                }
+            }
+        });
+    };
+    let on_key = move |ev: KeyboardEvent| match ev.key().as_str() {
+        "ArrowDown" | "j" => {
+            ev.prevent_default();
+            move_cursor(1);
+        }
+        "ArrowUp" | "k" => {
+            ev.prevent_default();
+            move_cursor(-1);
+        }
+        "PageDown" => {
+            ev.prevent_default();
+            move_cursor((viewport.get_untracked() / ROW_HEIGHT) as isize);
+        }
+        "PageUp" => {
+            ev.prevent_default();
+            move_cursor(-((viewport.get_untracked() / ROW_HEIGHT) as isize));
+        }
+        "Enter" => {
+            if let Some(uid) = cursor.get_untracked() {
+                opened.set(rows.with_untracked(|r| r.by_uid.get(&uid).map(|&i| r.rows[i].clone())));
+            }
+        }
+        "Escape" => opened.set(None),
+        _ => {}
+    };
+
+    view! {
+        <div class="browser" data-testid="resource-browser">
+            <nav class="kinds" aria-label="Kinds">
+                {move || match discovery.get() {
+                    None => view! { <div class="small muted pad">"Discovering the API…"</div> }.into_any(),
+                    Some(Err(e)) => view! { <div class="hint pad" data-testid="discovery-error">{e.message}</div> }.into_any(),
+                    Some(Ok(d)) => {
+                        let failures = d.failures.len();
+                        view! {
+                            {d.sidebar().into_iter().map(|(cat, items)| view! {
+                                <div class="kind-group">
+                                    <div class="label">{cat.label()}</div>
+                                    {items.into_iter().cloned().map(|r| {
+                                        let key = (r.group.clone(), r.plural.clone());
+                                        let k2 = key.clone();
+                                        let title = r.group_resource();
+                                        view! {
+                                            <button class="kind" data-testid="kind" data-plural=r.plural.clone() title=title
+                                                aria-current=move || selected.with(|s| s.as_ref().is_some_and(|s| (s.group.clone(), s.plural.clone()) == k2)).to_string()
+                                                on:click=move |_| { let _ = &key; selected.set(Some(r.clone())); }>
+                                                {r.kind.clone()}
+                                            </button>
+                                        }
+                                    }).collect_view()}
+                                </div>
+                            }).collect_view()}
+                            {(failures > 0).then(|| view! { <div class="small warn-text pad">{format!("{failures} API group(s) could not be read")}</div> })}
+                        }.into_any()
+                    }
+                }}
+            </nav>
+            <section class="table-pane">
+                <div class="toolbar">
+                    <strong class="kind-title" data-testid="kind-title">{move || selected.get().map(|r| r.kind).unwrap_or_default()}</strong>
+                    {move || {
+                        let namespaced = selected.get().is_some_and(|r| r.namespaced);
+                        namespaced.then(|| view! {
+                            <select data-testid="namespace-select" title="Namespace"
+                                on:change=move |ev| { let v = event_target_value(&ev); namespace.set((!v.is_empty()).then_some(v)); }>
+                                {move || {
+                                    let fell_back = namespaces.with(|n| matches!(n, Some(Ok(v)) if v.fell_back));
+                                    (!fell_back).then(|| view! { <option value="" selected=move || namespace.get().is_none()>"All namespaces"</option> })
+                                }}
+                                {move || namespaces.get().and_then(Result::ok).map(|v| v.names.into_iter().map(|n| {
+                                    let (value, label) = (n.clone(), n.clone());
+                                    view! { <option value=value selected=move || namespace.get().as_deref() == Some(n.as_str())>{label}</option> }
+                                }).collect_view())}
+                            </select>
+                        })
+                    }}
+                    <input class="filter" type="search" placeholder="Filter rows" data-testid="row-filter"
+                        prop:value=move || filter.get() on:input=move |ev| filter.set(event_target_value(&ev)) />
+                    <input class="selector mono" type="text" placeholder="label selector, e.g. app=web" data-testid="label-selector"
+                        on:change=move |ev| selector.set(event_target_value(&ev)) />
+                    <label class="small wide-toggle"><input type="checkbox" on:change=move |ev| wide.set(event_target_checked(&ev)) />" wide"</label>
+                    <span class="count" data-testid="row-count">{move || {
+                        let shown = order.with(Vec::len);
+                        let total = rows.with(|r| r.rows.len());
+                        if shown == total { format!("{total}") } else { format!("{shown} of {total}") }
+                    }}</span>
+                    <span class="watch-state" data-testid="watch-state">{move || rows.with(|r| match &r.state {
+                        Some((WatchState::Reconnecting, _)) => "reconnecting…",
+                        Some((WatchState::Failed, _)) => "stopped",
+                        Some((WatchState::Listing, _)) => "listing…",
+                        _ if r.synced => "live",
+                        _ => "loading…",
+                    })}</span>
+                </div>
+                {move || namespaces.get().and_then(Result::ok).filter(|v| v.fell_back).map(|v| view! {
+                    <div class="banner info small" data-testid="namespace-fallback">
+                        "You may not list namespaces in this cluster, so Loupe shows the ones it knows: "{v.names.join(", ")}". "
+                        {v.reason.map(|r| r.message)}
+                    </div>
+                })}
+                {move || rows.with(|r| match &r.state {
+                    Some((WatchState::Failed | WatchState::Reconnecting, Some(e))) => Some(view! {
+                        <div class="banner warning small" data-testid="watch-error">
+                            <strong>{e.message.clone()}</strong>
+                            {e.hint.clone().map(|h| view! { <div class="hint">{h}</div> })}
+                        </div>
+                    }),
+                    _ => None,
+                })}
+                <div class="vt" node_ref=scroller tabindex="0" data-testid="table" on:scroll=move |_| measure() on:keydown=on_key>
+                    <table>
+                        <colgroup>
+                            {move || all_namespaces.get().then(|| view! { <col style="width: 16ch" /> })}
+                            {move || shown_columns.get().into_iter().map(|(_, c)| {
+                                let w = if c.format == "name" { 32 } else { (c.name.len() + 4).clamp(8, 24) };
+                                view! { <col style=format!("width: {w}ch") /> }
+                            }).collect_view()}
+                        </colgroup>
+                        <thead>
+                            <tr>
+                                {move || (all_namespaces.get() && selected.with(|s| s.as_ref().is_some_and(|s| s.namespaced))).then(|| view! { <th>"NAMESPACE"</th> })}
+                                {move || shown_columns.get().into_iter().map(|(i, c)| {
+                                    let title = c.description.clone();
+                                    view! {
+                                        <th title=title on:click=move |_| sort.update(|s| *s = match *s {
+                                            Some((j, true)) if j == i => Some((i, false)),
+                                            Some((j, false)) if j == i => None,
+                                            _ => Some((i, true)),
+                                        })>
+                                            {c.name.to_uppercase()}
+                                            {move || match sort.get() {
+                                                Some((j, true)) if j == i => " ▲",
+                                                Some((j, false)) if j == i => " ▼",
+                                                _ => "",
+                                            }}
+                                        </th>
+                                    }
+                                }).collect_view()}
+                            </tr>
+                        </thead>
+                        <tbody>
+                            {move || {
+                                let (first, last, total) = window_range.get();
+                                let cols = shown_columns.get();
+                                let ns_col = all_namespaces.get() && selected.with(|s| s.as_ref().is_some_and(|s| s.namespaced));
+                                let now = now.get();
+                                let cur = cursor.get();
+                                let top = first as f64 * ROW_HEIGHT;
+                                let bottom = (total - last) as f64 * ROW_HEIGHT;
+                                let visible: Vec<TableRow> = order.with(|o| rows.with(|r| o[first..last].iter().map(|&i| r.rows[i].clone()).collect()));
+                                view! {
+                                    <tr class="spacer" style=format!("height: {top}px")></tr>
+                                    {visible.into_iter().map(|row| {
+                                        let is_cur = cur.as_deref() == Some(row.uid.as_str());
+                                        let r2 = row.clone();
+                                        let uid = row.uid.clone();
+                                        view! {
+                                            <tr class:cursor=is_cur data-testid="row" data-name=row.name.clone()
+                                                on:click=move |_| { cursor.set(Some(uid.clone())); opened.set(Some(r2.clone())); }>
+                                                {ns_col.then(|| view! { <td>{row.namespace.clone().unwrap_or_default()}</td> })}
+                                                {cols.iter().map(|(i, c)| {
+                                                    let text = if c.age {
+                                                        age_text(row.creation_timestamp.as_deref(), now)
+                                                    } else {
+                                                        row.cells.get(*i).map(cell_text).unwrap_or_default()
+                                                    };
+                                                    let title = text.clone();
+                                                    view! { <td title=title>{text}</td> }
+                                                }).collect_view()}
+                                            </tr>
+                                        }
+                                    }).collect_view()}
+                                    <tr class="spacer" style=format!("height: {bottom}px")></tr>
+                                }
+                            }}
+                        </tbody>
+                    </table>
+                    {move || {
+                        let empty = rows.with(|r| r.synced && r.rows.is_empty());
+                        empty.then(|| view! {
+                            <div class="empty-rows" data-testid="no-rows">{move || match (selected.get(), namespace.get()) {
+                                (Some(r), Some(ns)) if r.namespaced => format!("No {} in namespace {ns}.", r.plural),
+                                (Some(r), _) => format!("No {} found.", r.plural),
+                                _ => String::new(),
+                            }}</div>
+                        })
+                    }}
+                </div>
+            </section>
+            {move || opened.get().map(|row| {
+                let resource = selected.get_untracked();
+                view! { <ObjectPanel context=ctx.get_value() resource=resource row=row on_close=Callback::new(move |()| opened.set(None)) /> }
+            })}
+        </div>
+    }
+}
+
+/// The opened object: its identity and its YAML.
+#[component]
+fn ObjectPanel(
+    context: String,
+    resource: Option<ApiResource>,
+    row: TableRow,
+    on_close: Callback<()>,
+) -> impl IntoView {
+    let yaml = RwSignal::new(None::<Result<String, UiError>>);
+    if let Some(r) = resource.clone() {
+        let (ns, name) = (row.namespace.clone(), row.name.clone());
+        spawn_local(async move {
+            yaml.set(Some(
+                bridge::object_yaml(&context, &r, ns.as_deref(), &name).await,
+            ));
+        });
+    }
+    let kind = resource.map(|r| r.kind).unwrap_or_default();
+    view! {
+        <aside class="object-panel card" data-testid="object-panel">
+            <div class="card-head">
+                <h2>{format!("{kind} {}", row.name)}</h2>
+                <button class="icon-button" title="Close (Esc)" on:click=move |_| on_close.run(())>"✕"</button>
+            </div>
+            <div class="small muted">{row.namespace.clone().map(|n| format!("namespace {n} · ")).unwrap_or_default()}{format!("uid {}", row.uid)}</div>
+            {move || match yaml.get() {
+                None => view! { <div class="small muted">"Loading YAML…"</div> }.into_any(),
+                Some(Ok(y)) => view! { <pre class="yaml" data-testid="object-yaml">{y}</pre> }.into_any(),
+                Some(Err(e)) => view! { <div class="hint">{e.message}</div> }.into_any(),
+            }}
+        </aside>
+    }
+}
