@@ -20,9 +20,9 @@ pub mod table;
 pub mod watch;
 
 pub use discovery::{Resolved, discover, expand_category, resolve};
-// pub use namespaces::visible_namespaces;
+pub use namespaces::visible_namespaces;
 pub use table::{get_object, get_table, list_objects, list_table};
-// pub use watch::{WatchOptions, watch_table};
+pub use watch::{TableWatch, WatchOptions, watch_table};
 
 use crate::CoreError;
 use crate::cluster::{ClusterError, ContextClient};
