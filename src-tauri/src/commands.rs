@@ -21,7 +21,7 @@ use tauri::ipc::Channel;
 
 /// Backend state shared by all commands.
 pub struct AppState {
-    kubeconfig: KubeconfigService,
+    pub(crate) kubeconfig: KubeconfigService,
     /// The live watch and the channel it reports to (kept to re-watch after an import).
     watch: Mutex<Option<(KubeconfigWatch, Channel<KubeconfigOverview>)>>,
     connections: ConnectionManager,

@@ -29,6 +29,8 @@ fn main() {
             resources::discover_resources,
             resources::object_yaml,
             resources::stop_watch,
+            resources::visible_namespaces,
+            resources::watch_table,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     if let Err(e) = result {

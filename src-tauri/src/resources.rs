@@ -3,9 +3,11 @@
 use crate::commands::AppState;
 use loupe_core::resources;
 use loupe_model::UiError;
-use loupe_model::resources::ApiDiscovery;
-use loupe_model::resources::ApiResource;
+use loupe_model::resources::{
+    ApiDiscovery, ApiResource, ListOptions, NamespaceScope, TableDelta, VisibleNamespaces,
+};
 use tauri::State;
+use tauri::ipc::Channel;
 
 /// Every kind the context's API server serves (CRDs included), with Lens's sidebar groups.
 #[tauri::command]
@@ -35,4 +37,55 @@ pub async fn object_yaml(
 #[tauri::command]
 pub fn stop_watch(state: State<'_, AppState>, watch_id: u64) -> bool {
     state.tasks.stop(watch_id)
+}
+
+/// The namespaces the user can pick; when listing them is forbidden, the context's namespace
+/// (and `added`), flagged so the UI can say so.
+#[tauri::command]
+pub async fn visible_namespaces(
+    state: State<'_, AppState>,
+    context: String,
+    added: Option<Vec<String>>,
+) -> Result<VisibleNamespaces, UiError> {
+    let cc = state.client(&context).await?;
+    let kc = state.kubeconfig.load();
+    let ns = kc
+        .context(&context)
+        .and_then(|c| c.namespace.map(str::to_string));
+    Ok(
+        resources::namespaces::visible_namespaces(&cc, ns.as_deref(), &added.unwrap_or_default())
+            .await?,
+    )
+}
+
+/// Watches `resource` in `scope` and sends batched deltas over `channel` until
+/// [`stop_watch`]`(watch_id)` or the page goes away.
+#[tauri::command]
+pub async fn watch_table(
+    state: State<'_, AppState>,
+    context: String,
+    watch_id: u64,
+    resource: ApiResource,
+    scope: NamespaceScope,
+    options: ListOptions,
+    channel: Channel<TableDelta>,
+) -> Result<(), UiError> {
+    let cc = state.client(&context).await?;
+    let mut watch = resources::watch::watch_table(
+        cc,
+        resource,
+        scope,
+        resources::watch::WatchOptions {
+            list: options,
+            ..Default::default()
+        },
+    );
+    state.tasks.start(watch_id, async move {
+        while let Some(delta) = watch.next_delta().await {
+            if channel.send(delta).is_err() {
+                break; // the page is gone
+            }
+        }
+    });
+    Ok(())
 }
