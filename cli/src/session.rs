@@ -47,6 +47,26 @@ impl Session {
     /// when the user approved that exact command and arguments in Loupe before.
     pub async fn client(&self) -> Result<ContextClient, CoreError> {
         let context = self.context_name()?;
+        // client-go refuses impersonated groups without an impersonated user, before any request.
+        if self.impersonate.is_none() && !self.impersonate_groups.is_empty() {
+            let user = self.kc.context(&context).map(|c| c.user.to_string());
+            let configured_as = user
+                .as_deref()
+                .and_then(|u| self.kc.user(u))
+                .and_then(|u| {
+                    u.body
+                        .get("as")
+                        .and_then(|v| v.as_str())
+                        .map(str::to_string)
+                })
+                .filter(|a| !a.is_empty());
+            if configured_as.is_none() {
+                return Err(CoreError::InvalidArgument(format!(
+                    "requesting uid, groups or user-extra for {} without impersonating a user",
+                    user.unwrap_or_default()
+                )));
+            }
+        }
         let approved = exec_of(&self.kc, &context).is_some_and(|(command, args)| {
             ExecTrust::open_default().is_ok_and(|t| t.is_trusted(&command, &args))
         });
