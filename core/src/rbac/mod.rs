@@ -12,10 +12,12 @@
 //!
 //! Everything returned to the UI is a `loupe_model::rbac` type.
 
+pub mod eval;
 pub mod resolve;
 pub mod review;
 pub mod whoami;
 
+pub use eval::RbacSnapshot;
 pub use resolve::ApiCatalog;
 pub use review::{can_i, rules, subject_access_review};
 pub use whoami::whoami;
