@@ -43,6 +43,19 @@ impl Session {
             .unwrap_or_else(|| "default".to_string())
     }
 
+    /// A client for the context as the user itself, ignoring `--as`/`--as-group` (to read RBAC
+    /// objects the impersonated user may not read).
+    pub async fn client_without_impersonation(&self) -> Result<ContextClient, CoreError> {
+        let plain = Session {
+            kc: self.kc.clone(),
+            context: self.context.clone(),
+            allow_exec: self.allow_exec,
+            impersonate: None,
+            impersonate_groups: Vec::new(),
+        };
+        plain.client().await
+    }
+
     /// A client for the context. An exec credential plugin runs only with `--allow-exec` or
     /// when the user approved that exact command and arguments in Loupe before.
     pub async fn client(&self) -> Result<ContextClient, CoreError> {

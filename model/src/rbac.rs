@@ -315,6 +315,41 @@ impl PolicyRule {
     }
 }
 
+impl PolicyRule {
+    /// Like [`PolicyRule::describe`], keeping only the resources that concern `action` (the
+    /// others counted), so a long aggregated rule stays readable: `pods/log (+8 more) (core)
+    /// [get list watch]`.
+    pub fn describe_for(&self, action: &Action) -> String {
+        if !self.non_resource_urls.is_empty() || self.resources.len() <= 3 {
+            return self.describe();
+        }
+        let combined = action.combined_resource();
+        let keep: Vec<&String> = self
+            .resources
+            .iter()
+            .filter(|r| {
+                *r == "*"
+                    || **r == combined
+                    || (!action.subresource.is_empty()
+                        && r.len() == action.subresource.len() + 2
+                        && r.starts_with("*/")
+                        && r.ends_with(&action.subresource))
+            })
+            .collect();
+        if keep.is_empty() {
+            return self.describe();
+        }
+        let mut short = self.clone();
+        short.resources = keep.iter().map(|s| s.to_string()).collect();
+        let hidden = self.resources.len() - keep.len();
+        let text = short.describe();
+        match text.split_once(" (") {
+            Some((res, rest)) if hidden > 0 => format!("{res} (+{hidden} more) ({rest}"),
+            _ => text,
+        }
+    }
+}
+
 /// The answer of a SelfSubjectAccessReview or SubjectAccessReview (the full authorizer chain).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -1116,6 +1151,24 @@ mod tests {
         };
         assert_eq!(sa.username(), "system:serviceaccount:team-a:ci-bot");
         assert_eq!(sa.describe(), "ServiceAccount \"ci-bot/team-a\"");
+    }
+
+    #[test]
+    fn long_rules_are_shortened_to_what_matters() {
+        let r = PolicyRule {
+            verbs: vec!["get".into()],
+            api_groups: vec!["".into()],
+            resources: ["pods", "pods/log", "events", "nodes"]
+                .map(String::from)
+                .to_vec(),
+            ..Default::default()
+        };
+        let a = Action::resource("get", "", "pods").with_subresource("log");
+        assert_eq!(r.describe_for(&a), "pods/log (+3 more) (core) [get]");
+        assert_eq!(
+            r.describe_for(&Action::resource("get", "", "secrets")),
+            r.describe()
+        );
     }
 
     #[test]

@@ -849,7 +849,7 @@ impl RbacSnapshot {
                     role_word(g.role.kind),
                     qualified(&g.role.name, g.role.namespace.as_deref()),
                     g.subject.describe(),
-                    g.rule.describe(),
+                    g.rule.describe_for(a),
                     a.describe(),
                     if grants.len() > 1 {
                         format!(" {} more chain(s) grant it too.", grants.len() - 1)

@@ -14,6 +14,12 @@ use k8s_openapi::api::authorization::v1::{
 use kube::api::{Api, PostParams};
 use loupe_model::rbac::{AccessReview, Action, Attributes, PolicyRule, ReviewKind, RulesReview};
 
+/// The namespace Loupe sends in a SelfSubjectRulesReview to get the cluster-wide rules. The API
+/// requires a namespace; this one can never exist (`:` is not allowed in namespace names), so no
+/// RoleBinding contributes and only ClusterRoleBindings remain: exactly the rules the authorizer
+/// uses for cluster-scoped and all-namespaces requests.
+pub const CLUSTER_SCOPE_NAMESPACE: &str = "loupe:cluster-scope";
+
 /// Verbs kubectl knows for resource requests (`cani.go`); others get a warning.
 const KNOWN_RESOURCE_VERBS: [&str; 16] = [
     "get",
@@ -292,6 +298,48 @@ pub fn plan_can_i(catalog: &ApiCatalog, args: &CanIArgs) -> Result<CanIPlan, Cor
         non_resource_url: None,
     };
     Ok(CanIPlan { action, warnings })
+}
+
+/// Resolves `VERB RESOURCE[/SUBRESOURCE] [NAME]` (or `VERB /URL`) for Loupe's own commands
+/// (`why`, `who-can`): unlike `can-i`'s `TYPE/NAME`, the part after the slash is a subresource.
+/// A cluster-scoped resource is looked at cluster-wide whatever the namespace (the namespace
+/// would make RoleBindings count, which the real request ignores); the plan's warnings say so.
+pub fn plan_action(
+    catalog: &ApiCatalog,
+    verb: &str,
+    target: &str,
+    name: Option<&str>,
+    subresource: Option<&str>,
+    namespace: Option<&str>,
+) -> Result<CanIPlan, CoreError> {
+    let url = target.starts_with('/');
+    let mut plan = plan_can_i(
+        catalog,
+        &CanIArgs {
+            verb: verb.to_string(),
+            target: target.to_string(),
+            name: (!url).then(|| name.unwrap_or_default().to_string()),
+            subresource: subresource.map(str::to_string),
+            namespace: namespace.map(str::to_string),
+        },
+    )?;
+    if url && name.is_some() {
+        return Err(CoreError::InvalidArgument(
+            "NonResourceURL and ResourceName can not specified together".into(),
+        ));
+    }
+    let scoped = format!(
+        "resource '{}' is not namespace scoped",
+        plan.action.resource
+    );
+    if let Some(i) = plan.warnings.iter().position(|w| w.starts_with(&scoped)) {
+        plan.warnings[i] = format!(
+            "{} is cluster-scoped: checked cluster-wide, where only ClusterRoleBindings count",
+            plan.action.resource
+        );
+        plan.action.namespace.clear();
+    }
+    Ok(plan)
 }
 
 /// `kubectl auth can-i`'s answer line: `yes`, `no`, `no - REASON`, `no - REASON - ERROR`.
