@@ -37,6 +37,43 @@ pub enum AuthCommand {
     ///
     /// VERB RESOURCE[/SUBRESOURCE] [NAME] or VERB /URL.
     Why(ActionArgs),
+    /// What the identity (or --as) may do: resources × verbs per namespace and cluster-wide,
+    /// non-resource URLs, and risky grants. One rules review per namespace; access reviews only
+    /// for cells a rules review cannot settle.
+    Matrix(MatrixArgs),
+}
+
+/// Arguments of `loupe auth matrix`.
+#[derive(clap::Args)]
+pub struct MatrixArgs {
+    /// Namespaces (repeat; default: the context's namespace).
+    #[arg(short, long)]
+    namespace: Vec<String>,
+    /// Every namespace you may list.
+    #[arg(short = 'A', long)]
+    all_namespaces: bool,
+    /// Leave out the cluster scope (cluster-scoped resources, all-namespaces requests).
+    #[arg(long)]
+    no_cluster: bool,
+    /// Leave out subresources (pods/log, pods/exec, ...).
+    #[arg(long)]
+    no_subresources: bool,
+    /// Leave out non-resource URLs.
+    #[arg(long)]
+    no_urls: bool,
+    /// Verbs (comma-separated; default: the eight API verbs plus escalate, bind, impersonate).
+    #[arg(long, value_delimiter = ',')]
+    verbs: Vec<String>,
+    /// Output format: table, csv or json.
+    #[arg(short, long, default_value = "table")]
+    output: String,
+    /// Access reviews in flight at most (only for cells a rules review cannot settle).
+    #[arg(long, default_value_t = 16)]
+    concurrency: usize,
+    /// Evaluate locally from the RBAC objects (read as yourself) for the --as user and
+    /// --as-group groups, instead of asking the server as them (no impersonation right needed).
+    #[arg(long)]
+    local: bool,
 }
 
 /// `VERB RESOURCE[/SUBRESOURCE] [NAME]` and where.
@@ -99,6 +136,7 @@ pub async fn run(session: &Session, cmd: AuthCommand) -> Result<ExitCode, CoreEr
         AuthCommand::CanI(a) => can_i(session, a).await,
         AuthCommand::WhoCan(a) => who_can(session, a).await,
         AuthCommand::Why(a) => why(session, a).await,
+        AuthCommand::Matrix(a) => matrix(session, a).await,
     };
     match result {
         Err(e) => {
@@ -592,4 +630,197 @@ fn indent(text: &str) -> String {
     text.lines()
         .map(|l| format!("  {}\n", l.trim_end()))
         .collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// matrix
+
+async fn matrix(session: &Session, a: MatrixArgs) -> Result<ExitCode, CoreError> {
+    use loupe_core::rbac::matrix::{local_matrix, resources_from_catalog, to_csv, to_json};
+    use loupe_model::rbac::{MatrixRequest, MatrixScope};
+    if !matches!(a.output.as_str(), "table" | "csv" | "json") {
+        return Err(CoreError::InvalidArgument(format!(
+            "unknown output format {:?} (table, csv, json)",
+            a.output
+        )));
+    }
+    let mut namespaces = a.namespace.clone();
+    if namespaces.is_empty() && !a.all_namespaces {
+        namespaces.push(session.default_namespace());
+    }
+    let m = if a.local {
+        let cc = session.client_without_impersonation().await?;
+        let (snap, catalog) = tokio::join!(RbacSnapshot::load(&cc), ApiCatalog::load(&cc));
+        let (snap, catalog) = (snap?, catalog?);
+        let (user, groups) = match &session.impersonate {
+            Some(u) => {
+                let mut g = session.impersonate_groups.clone();
+                if let Some((ns, _)) = u
+                    .strip_prefix("system:serviceaccount:")
+                    .and_then(|r| r.split_once(':'))
+                    && g.is_empty()
+                {
+                    g = vec![
+                        "system:serviceaccounts".into(),
+                        format!("system:serviceaccounts:{ns}"),
+                    ];
+                }
+                g.push("system:authenticated".into());
+                (u.clone(), g)
+            }
+            None => {
+                let id = loupe_core::rbac::whoami(&cc, &session.kc).await?;
+                (id.username, id.groups)
+            }
+        };
+        if a.all_namespaces {
+            for ns in snap.namespaces_with_bindings() {
+                if !namespaces.contains(&ns) {
+                    namespaces.push(ns);
+                }
+            }
+        }
+        let mut scopes: Vec<MatrixScope> = namespaces
+            .into_iter()
+            .map(|name| MatrixScope::Namespace { name })
+            .collect();
+        if !a.no_cluster {
+            scopes.push(MatrixScope::Cluster);
+        }
+        let mut m = local_matrix(
+            &snap,
+            &user,
+            &groups,
+            resources_from_catalog(&catalog, !a.no_subresources),
+            &scopes,
+            &a.verbs,
+        );
+        if a.no_urls {
+            m.non_resource.clear();
+        }
+        m
+    } else {
+        let cc = session.client().await?;
+        let req = MatrixRequest {
+            namespaces,
+            all_namespaces: a.all_namespaces,
+            cluster: !a.no_cluster,
+            verbs: a.verbs.clone(),
+            subresources: !a.no_subresources,
+            non_resource_urls: !a.no_urls,
+            max_concurrent_reviews: a.concurrency,
+        };
+        loupe_core::rbac::matrix(&cc, &req).await?
+    };
+    match a.output.as_str() {
+        "csv" => out(&to_csv(&m)),
+        "json" => out(&to_json(&m)),
+        _ => out(&matrix_table(&m)),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn matrix_table(m: &loupe_model::rbac::AccessMatrix) -> String {
+    use loupe_model::rbac::{Cell, CellState};
+    let sym = |c: &Cell| -> String {
+        if !c.applicable {
+            return "·".into();
+        }
+        match c.state {
+            CellState::Allowed => "✔".into(),
+            CellState::Denied => "✖".into(),
+            CellState::NamedOnly => "~".into(),
+            CellState::Unknown => "?".into(),
+        }
+    };
+    let mut text = String::new();
+    if let Some(s) = &m.subject {
+        text.push_str(&format!("Access of {s}"));
+        if m.superuser {
+            text.push_str(" (system:masters: everything)");
+        }
+        text.push('\n');
+    }
+    text.push_str("✔ allowed  ✖ denied  ~ only some names  ? unknown  · verb not served\n");
+    for s in &m.scopes {
+        text.push_str(&format!(
+            "\n== {}{}\n",
+            match s.scope.namespace() {
+                Some(ns) => format!("namespace {ns}"),
+                None => "cluster scope (cluster-scoped resources; namespaced ones across all namespaces)".into(),
+            },
+            if s.incomplete { " [rules review incomplete]" } else { "" }
+        ));
+        let mut rows = vec![
+            std::iter::once("RESOURCE".to_string())
+                .chain(m.verbs.iter().map(|v| v.to_uppercase()))
+                .collect::<Vec<_>>(),
+        ];
+        for row in &s.rows {
+            let mut r = vec![m.resources[row.resource].key.clone()];
+            r.extend(row.cells.iter().map(sym));
+            rows.push(r);
+        }
+        text.push_str(&tabwrite(&rows));
+        for row in &s.rows {
+            for c in row
+                .cells
+                .iter()
+                .filter(|c| c.state == CellState::NamedOnly && c.applicable)
+            {
+                text.push_str(&format!(
+                    "  ~ {} {}: only {}\n",
+                    c.verb,
+                    m.resources[row.resource].key,
+                    c.names.join(", ")
+                ));
+            }
+        }
+    }
+    if !m.non_resource.is_empty() {
+        text.push_str("\n== non-resource URLs (ClusterRoleBindings only)\n");
+        let mut rows = vec![
+            std::iter::once("PATH".to_string())
+                .chain(
+                    loupe_model::rbac::NON_RESOURCE_VERBS
+                        .iter()
+                        .map(|v| v.to_uppercase()),
+                )
+                .collect::<Vec<_>>(),
+        ];
+        for row in &m.non_resource {
+            let mut r = vec![row.path.clone()];
+            r.extend(row.cells.iter().map(sym));
+            rows.push(r);
+        }
+        text.push_str(&tabwrite(&rows));
+    }
+    if !m.risks.is_empty() {
+        text.push_str("\n== risky grants\n");
+        for f in &m.risks {
+            text.push_str(&format!(
+                "  [{}] {} {} [{}]: {}\n",
+                f.scope.label(),
+                serde_json::to_value(f.kind)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default(),
+                f.resource,
+                f.verbs.join(" "),
+                f.message
+            ));
+        }
+    }
+    for n in &m.notes {
+        text.push_str(&format!("Note: {n}\n"));
+    }
+    text.push_str(&format!(
+        "\n{} cells from {} rules review(s) and {} access review(s) in {} ms (discovery {} ms).\n",
+        m.stats.cells,
+        m.stats.rules_reviews,
+        m.stats.access_reviews,
+        m.stats.elapsed_ms,
+        m.stats.discovery_ms
+    ));
+    text
 }

@@ -13,11 +13,13 @@
 //! Everything returned to the UI is a `loupe_model::rbac` type.
 
 pub mod eval;
+pub mod matrix;
 pub mod resolve;
 pub mod review;
 pub mod whoami;
 
 pub use eval::RbacSnapshot;
+pub use matrix::matrix;
 pub use resolve::ApiCatalog;
 pub use review::{can_i, rules, subject_access_review};
 pub use whoami::whoami;

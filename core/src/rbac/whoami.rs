@@ -70,6 +70,22 @@ pub async fn whoami(cc: &ContextClient, kc: &Kubeconfig) -> Result<Identity, Cor
     ))
 }
 
+/// The user name and groups from one SelfSubjectReview (`v1`), or `None` when the server does
+/// not answer it. For the matrix, which only needs to know about `system:masters`.
+pub async fn self_review_user(cc: &ContextClient) -> Option<(String, Vec<String>)> {
+    let answer = self_subject_review(cc, "v1").await.ok()?;
+    let info = &answer["status"]["userInfo"];
+    let groups = info["groups"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|g| g.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    Some((info["username"].as_str()?.to_string(), groups))
+}
+
 async fn self_subject_review(cc: &ContextClient, version: &str) -> Result<Value, kube::Error> {
     let body = serde_json::json!({
         "apiVersion": format!("authentication.k8s.io/{version}"),
