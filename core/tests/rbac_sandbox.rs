@@ -694,3 +694,51 @@ async fn whoami_explains_each_identity() {
     assert!(auditor.groups.contains(&"loupe:auditors".to_string()));
     report("whoami: 5 identities explained");
 }
+
+#[tokio::test]
+#[ignore = "needs the sandbox cluster: run ./dev test"]
+async fn explain_cross_checks_with_the_api_server() {
+    let kc = sandbox();
+    let admin = client(&kc, "sandbox-admin").await;
+    let viewer = client(&kc, "sandbox-viewer").await;
+    let snap = RbacSnapshot::load(&admin).await.unwrap();
+    let me = whoami(&viewer, &kc).await.unwrap();
+    let action = a("get", "", "pods")
+        .with_subresource("log")
+        .in_namespace("team-a");
+    // The viewer asks about itself: a SelfSubjectAccessReview.
+    let c = loupe_core::rbac::explain(&viewer, &snap, &me.attributes(action.clone()), true)
+        .await
+        .unwrap();
+    assert_eq!(c.agrees, Some(true));
+    assert!(c.decision.allowed);
+    // The admin asks about the viewer: a SubjectAccessReview.
+    let c = loupe_core::rbac::explain(
+        &admin,
+        &snap,
+        &me.attributes(action.in_namespace("team-b")),
+        false,
+    )
+    .await
+    .unwrap();
+    assert_eq!(c.agrees, Some(true));
+    assert!(!c.decision.allowed);
+    assert_eq!(c.decision.would_grant[0].role, "view");
+    // The viewer may not create SubjectAccessReviews: RBAC only, and said so.
+    let c = loupe_core::rbac::explain(
+        &viewer,
+        &snap,
+        &me.attributes(a("list", "", "nodes")),
+        false,
+    )
+    .await
+    .unwrap();
+    assert!(c.review.is_none() && c.note.is_some());
+    // A 403 read back into the view.
+    let err = loupe_core::rbac::eval::forbidden_message(
+        &me.attributes(a("list", "", "secrets").in_namespace("team-a")),
+    );
+    let (user, parsed) = loupe_core::rbac::eval::parse_forbidden(&err).unwrap();
+    assert_eq!(user, "viewer");
+    assert!(!snap.why(&me.attributes(parsed)).allowed);
+}

@@ -42,6 +42,17 @@ pub struct Identity {
     pub explanation: Vec<String>,
 }
 
+impl Identity {
+    /// The attributes of `action` done by this identity (for [`Decision`]s and reviews).
+    pub fn attributes(&self, action: Action) -> Attributes {
+        Attributes {
+            user: self.username.clone(),
+            groups: self.groups.clone(),
+            action,
+        }
+    }
+}
+
 /// Where an [`Identity`]'s attributes come from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "camelCase")]
@@ -581,6 +592,20 @@ pub struct Decision {
     pub caveats: Vec<String>,
 }
 
+/// A local [`Decision`] next to the API server's own answer for the same attributes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CheckedDecision {
+    /// Loupe's explanation.
+    pub decision: Decision,
+    /// The access review's answer, when one could be made.
+    pub review: Option<AccessReview>,
+    /// Whether both say the same; `None` without a review.
+    pub agrees: Option<bool>,
+    /// What a disagreement (or a missing review) means.
+    pub note: Option<String>,
+}
+
 /// A default role that would grant a denied action.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -1106,6 +1131,29 @@ pub struct AccessMatrix {
     pub notes: Vec<String>,
     /// Counts and timings.
     pub stats: MatrixStats,
+}
+
+impl AccessMatrix {
+    /// The action a cell stands for (to explain it with a [`Decision`] or confirm it with an
+    /// access review): `scope` and `row` index [`AccessMatrix::scopes`] and its rows, `cell`
+    /// the row's cells.
+    pub fn action(&self, scope: usize, row: usize, cell: usize) -> Option<Action> {
+        let s = self.scopes.get(scope)?;
+        let r = s.rows.get(row)?;
+        let c = r.cells.get(cell)?;
+        let res = self.resources.get(r.resource)?;
+        let mut a =
+            Action::resource(&c.verb, &res.group, &res.resource).with_subresource(&res.subresource);
+        a.namespace = s.scope.namespace().unwrap_or_default().to_string();
+        Some(a)
+    }
+
+    /// The action of a non-resource cell.
+    pub fn non_resource_action(&self, row: usize, cell: usize) -> Option<Action> {
+        let r = self.non_resource.get(row)?;
+        let c = r.cells.get(cell)?;
+        Some(Action::non_resource(&c.verb, &r.path))
+    }
 }
 
 #[cfg(test)]

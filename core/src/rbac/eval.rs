@@ -173,6 +173,57 @@ pub fn forbidden_message(attributes: &Attributes) -> String {
     }
 }
 
+/// Reads a 403 message of the API server (as [`forbidden_message`] writes it, possibly inside
+/// kubectl's `Error from server (Forbidden): ...` and with the authorizer's reason appended)
+/// back into the user and the action, so any 403 can open the "why" view on that action.
+pub fn parse_forbidden(message: &str) -> Option<(String, Action)> {
+    fn quoted(s: &str) -> Option<(String, &str)> {
+        let s = s.strip_prefix('"')?;
+        let mut out = String::new();
+        let mut chars = s.char_indices();
+        while let Some((i, c)) = chars.next() {
+            match c {
+                '\\' => out.push(chars.next()?.1),
+                '"' => return Some((out, &s[i + 1..])),
+                c => out.push(c),
+            }
+        }
+        None
+    }
+    let at = message.find("User \"")?;
+    let head = &message[..at];
+    let (user, rest) = quoted(&message[at + 5..])?;
+    let rest = rest.strip_prefix(" cannot ")?;
+    let (verb, rest) = rest.split_once(' ')?;
+    if let Some(p) = rest.strip_prefix("path ") {
+        let (path, _) = quoted(p)?;
+        return Some((user, Action::non_resource(verb, &path)));
+    }
+    let (combined, rest) = quoted(rest.strip_prefix("resource ")?)?;
+    let (group, rest) = quoted(rest.strip_prefix(" in API group ")?)?;
+    let namespace = match rest.strip_prefix(" in the namespace ") {
+        Some(r) => quoted(r)?.0,
+        None => String::new(),
+    };
+    let (resource, subresource) = combined
+        .split_once('/')
+        .map_or((combined.as_str(), ""), |(r, s)| (r, s));
+    // The object name sits before "is forbidden": `pods "web" is forbidden`.
+    let name = head
+        .trim_end()
+        .strip_suffix("is forbidden:")
+        .and_then(|h| h.trim_end().rsplit_once(' '))
+        .and_then(|(_, n)| quoted(n).map(|q| q.0))
+        .unwrap_or_default();
+    Some((
+        user,
+        Action::resource(verb, &group, resource)
+            .with_subresource(subresource)
+            .named(&name)
+            .in_namespace(&namespace),
+    ))
+}
+
 // ---------------------------------------------------------------------------------------------
 // The snapshot
 
@@ -1761,6 +1812,55 @@ subjects:
             )),
             "deployments.apps \"web\" is forbidden: User \"v\" cannot get resource \"deployments\" in API group \"apps\" at the cluster scope"
         );
+    }
+
+    #[test]
+    fn forbidden_messages_round_trip() {
+        for (user, action) in [
+            ("viewer", pods("list").in_namespace("team-b")),
+            (
+                "v",
+                Action::resource("get", "apps", "deployments")
+                    .with_subresource("scale")
+                    .named("web")
+                    .in_namespace("a"),
+            ),
+            (
+                "system:serviceaccount:a:b",
+                Action::resource("list", "", "nodes"),
+            ),
+            ("v", Action::non_resource("get", "/metrics")),
+        ] {
+            let msg = forbidden_message(&Attributes {
+                user: user.into(),
+                groups: vec![],
+                action: action.clone(),
+            });
+            assert_eq!(
+                parse_forbidden(&msg),
+                Some((user.to_string(), action.clone())),
+                "{msg}"
+            );
+            let kubectl = format!(
+                "Error from server (Forbidden): {msg}: RBAC: clusterrole.rbac.authorization.k8s.io \"x\" not found"
+            );
+            assert_eq!(
+                parse_forbidden(&kubectl),
+                Some((user.to_string(), action)),
+                "{kubectl}"
+            );
+        }
+        // Captured from the sandbox (kubectl v1.32).
+        assert_eq!(
+            parse_forbidden(
+                "Error from server (Forbidden): users \"foo\" is forbidden: User \"viewer\" cannot impersonate resource \"users\" in API group \"\" at the cluster scope"
+            ),
+            Some((
+                "viewer".into(),
+                Action::resource("impersonate", "", "users").named("foo")
+            ))
+        );
+        assert_eq!(parse_forbidden("connection refused"), None);
     }
 
     #[test]
