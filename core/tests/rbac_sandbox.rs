@@ -742,3 +742,73 @@ async fn explain_cross_checks_with_the_api_server() {
     assert_eq!(user, "viewer");
     assert!(!snap.why(&me.attributes(parsed)).allowed);
 }
+
+/// What a webhook authorizer does to a rules review (`incomplete`), simulated on the viewer's
+/// real rules: every cell the rules do not allow is confirmed by an access review, and the
+/// result equals the complete matrix.
+#[tokio::test]
+#[ignore = "needs the sandbox cluster: run ./dev test"]
+async fn incomplete_rules_reviews_are_settled_by_access_reviews() {
+    use loupe_core::rbac::ApiCatalog;
+    use loupe_core::rbac::matrix::{confirm_unknown, resources_from_catalog, scope_from_rules};
+    use loupe_model::rbac::{AccessMatrix, CellSource, MATRIX_VERBS, MatrixStats};
+    let kc = sandbox();
+    let cc = client(&kc, "sandbox-viewer").await;
+    let catalog = ApiCatalog::load(&cc).await.unwrap();
+    let resources = resources_from_catalog(&catalog, true);
+    let verbs: Vec<String> = MATRIX_VERBS.iter().map(|s| s.to_string()).collect();
+    let scope = MatrixScope::Namespace {
+        name: "team-a".into(),
+    };
+    let complete = rules(&cc, "team-a").await.unwrap();
+    let mut incomplete = complete.clone();
+    incomplete.incomplete = true;
+    incomplete.evaluation_error = "webhook authorizer does not support user rule resolution".into();
+    let mk = |r| AccessMatrix {
+        subject: None,
+        superuser: false,
+        verbs: verbs.clone(),
+        resources: resources.clone(),
+        scopes: vec![scope_from_rules(
+            &resources,
+            &verbs,
+            &scope,
+            r,
+            false,
+            CellSource::RulesReview,
+        )],
+        non_resource: Vec::new(),
+        risks: Vec::new(),
+        notes: Vec::new(),
+        stats: MatrixStats::default(),
+    };
+    let want = mk(&complete);
+    let mut got = mk(&incomplete);
+    let unknown = got.scopes[0]
+        .rows
+        .iter()
+        .flat_map(|r| r.cells.iter())
+        .filter(|c| c.state == CellState::Unknown && c.applicable)
+        .count();
+    assert!(unknown > 100);
+    confirm_unknown(&cc, &mut got, 16).await;
+    assert_eq!(got.stats.access_reviews, unknown);
+    for (w, g) in want.scopes[0].rows.iter().zip(&got.scopes[0].rows) {
+        for (wc, gc) in w.cells.iter().zip(&g.cells) {
+            if !wc.applicable {
+                continue;
+            }
+            let w_allowed = wc.state == CellState::Allowed;
+            let g_allowed = gc.state == CellState::Allowed;
+            assert_eq!(
+                w_allowed, g_allowed,
+                "{} {}",
+                resources[w.resource].key, wc.verb
+            );
+            assert_ne!(gc.state, CellState::Unknown);
+        }
+    }
+    report(&format!(
+        "matrix: {unknown} cells of an incomplete rules review settled by access reviews"
+    ));
+}

@@ -583,9 +583,9 @@ pub async fn matrix(cc: &ContextClient, req: &MatrixRequest) -> Result<AccessMat
     Ok(m)
 }
 
-/// Sends one access review per unknown, applicable cell (bounded concurrency) and fills in the
-/// answers.
-async fn confirm_unknown(cc: &ContextClient, m: &mut AccessMatrix, limit: usize) {
+/// Sends one access review per unknown, applicable cell (at most `limit` in flight) and fills in
+/// the answers ([`CellSource::AccessReview`]). [`matrix`] calls it for incomplete rules reviews.
+pub async fn confirm_unknown(cc: &ContextClient, m: &mut AccessMatrix, limit: usize) {
     // (scope index or usize::MAX for non-resource, row, cell) → action
     let mut pending: Vec<((usize, usize, usize), Action)> = Vec::new();
     for (si, s) in m.scopes.iter().enumerate() {
@@ -637,10 +637,11 @@ async fn confirm_unknown(cc: &ContextClient, m: &mut AccessMatrix, limit: usize)
         };
         match result {
             Ok(r) => {
-                cell.state = if r.allowed {
-                    CellState::Allowed
-                } else {
-                    CellState::Denied
+                cell.state = match (r.allowed, cell.names.is_empty()) {
+                    (true, _) => CellState::Allowed,
+                    // Denied for any name, still allowed for the names the rules list.
+                    (false, false) => CellState::NamedOnly,
+                    (false, true) => CellState::Denied,
                 };
                 cell.source = CellSource::AccessReview;
                 let detail = [r.reason, r.evaluation_error]
@@ -656,7 +657,7 @@ async fn confirm_unknown(cc: &ContextClient, m: &mut AccessMatrix, limit: usize)
             }
         }
     }
-    m.stats.access_reviews = sent;
+    m.stats.access_reviews += sent;
 }
 
 /// Another subject's matrix from the RBAC objects (no request to the server): the same cells a
