@@ -43,10 +43,43 @@ impl Session {
             .unwrap_or_else(|| "default".to_string())
     }
 
+    /// A client for the context as the user itself, ignoring `--as`/`--as-group` (to read RBAC
+    /// objects the impersonated user may not read).
+    pub async fn client_without_impersonation(&self) -> Result<ContextClient, CoreError> {
+        let plain = Session {
+            kc: self.kc.clone(),
+            context: self.context.clone(),
+            allow_exec: self.allow_exec,
+            impersonate: None,
+            impersonate_groups: Vec::new(),
+        };
+        plain.client().await
+    }
+
     /// A client for the context. An exec credential plugin runs only with `--allow-exec` or
     /// when the user approved that exact command and arguments in Loupe before.
     pub async fn client(&self) -> Result<ContextClient, CoreError> {
         let context = self.context_name()?;
+        // client-go refuses impersonated groups without an impersonated user, before any request.
+        if self.impersonate.is_none() && !self.impersonate_groups.is_empty() {
+            let user = self.kc.context(&context).map(|c| c.user.to_string());
+            let configured_as = user
+                .as_deref()
+                .and_then(|u| self.kc.user(u))
+                .and_then(|u| {
+                    u.body
+                        .get("as")
+                        .and_then(|v| v.as_str())
+                        .map(str::to_string)
+                })
+                .filter(|a| !a.is_empty());
+            if configured_as.is_none() {
+                return Err(CoreError::InvalidArgument(format!(
+                    "requesting uid, groups or user-extra for {} without impersonating a user",
+                    user.unwrap_or_default()
+                )));
+            }
+        }
         let approved = exec_of(&self.kc, &context).is_some_and(|(command, args)| {
             ExecTrust::open_default().is_ok_and(|t| t.is_trusted(&command, &args))
         });

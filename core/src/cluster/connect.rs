@@ -177,7 +177,15 @@ async fn build_from_plan(
     if !opts.impersonate_groups.is_empty() {
         config.auth_info.impersonate_groups = Some(opts.impersonate_groups.clone());
     }
-    let target = plan.target;
+    let mut target = plan.target;
+    target.impersonation_from_flags =
+        opts.impersonate.is_some() || !opts.impersonate_groups.is_empty();
+    target.impersonate.clone_from(&config.auth_info.impersonate);
+    target.impersonate_groups = config
+        .auth_info
+        .impersonate_groups
+        .clone()
+        .unwrap_or_default();
     let client = if plan.runs_command {
         // kube-rs runs the plugin synchronously (several times) inside `Client::try_from`.
         tokio::task::spawn_blocking(move || Client::try_from(config))

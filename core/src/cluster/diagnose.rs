@@ -57,6 +57,12 @@ pub struct Target {
     pub exec_command: Option<String>,
     /// The bearer token's JWT `exp` (Unix seconds), when the token is a JWT.
     pub token_expires: Option<i64>,
+    /// The user requests impersonate (`Impersonate-User`), from the kubeconfig's `as` or `--as`.
+    pub impersonate: Option<String>,
+    /// The groups requests impersonate (`Impersonate-Group`).
+    pub impersonate_groups: Vec<String>,
+    /// Whether the impersonation comes from command-line options rather than the kubeconfig.
+    pub impersonation_from_flags: bool,
     /// Values that must never appear in a message (tokens, passwords, key data).
     pub(super) secrets: Vec<String>,
 }

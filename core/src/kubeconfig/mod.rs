@@ -9,7 +9,7 @@
 
 mod edit;
 mod file;
-mod gofmt;
+pub(crate) mod gofmt;
 pub mod insight;
 pub mod paths;
 mod print;
