@@ -19,7 +19,7 @@ pub async fn discover_resources(
     Ok(resources::discover(&cc).await?)
 }
 
-/// One object as `kubectl get -o yaml` prints it.
+/// One object as `kubectl get -o yaml` prints it (managedFields folded unless asked for).
 #[tauri::command]
 pub async fn object_yaml(
     state: State<'_, AppState>,
@@ -27,10 +27,14 @@ pub async fn object_yaml(
     resource: ApiResource,
     namespace: Option<String>,
     name: String,
+    managed_fields: Option<bool>,
 ) -> Result<String, UiError> {
     let cc = state.client(&context).await?;
     let object = resources::get_object(&cc, &resource, namespace.as_deref(), &name).await?;
-    Ok(resources::print::yaml_text(&object))
+    Ok(resources::view::object_yaml(
+        object,
+        managed_fields.unwrap_or(false),
+    ))
 }
 
 /// Stops a watch or stream the UI started.

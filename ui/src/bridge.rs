@@ -175,6 +175,19 @@ pub async fn visible_namespaces(context: &str) -> Result<VisibleNamespaces, UiEr
     call(commands::VISIBLE_NAMESPACES, &ContextOnly { context }).await
 }
 
+thread_local! {
+    static NEXT_WATCH_ID: std::cell::Cell<u64> = const { std::cell::Cell::new(1) };
+}
+
+/// A watch id unique in this page (the backend stops a job when another starts with its id).
+pub fn next_watch_id() -> u64 {
+    NEXT_WATCH_ID.with(|n| {
+        let id = n.get();
+        n.set(id + 1);
+        id
+    })
+}
+
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct WatchArgs<'a> {
@@ -227,11 +240,13 @@ pub async fn stop_watch(watch_id: u64) -> Result<bool, UiError> {
 }
 
 #[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 struct ObjectArgs<'a> {
     context: &'a str,
     resource: &'a ApiResource,
     namespace: Option<&'a str>,
     name: &'a str,
+    managed_fields: bool,
 }
 
 /// One object as `kubectl get -o yaml` prints it.
@@ -240,6 +255,7 @@ pub async fn object_yaml(
     resource: &ApiResource,
     namespace: Option<&str>,
     name: &str,
+    managed_fields: bool,
 ) -> Result<String, UiError> {
     call(
         commands::OBJECT_YAML,
@@ -248,6 +264,7 @@ pub async fn object_yaml(
             resource,
             namespace,
             name,
+            managed_fields,
         },
     )
     .await

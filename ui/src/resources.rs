@@ -185,7 +185,7 @@ pub fn ResourceBrowser(context: String) -> impl IntoView {
             ..ListOptions::default()
         };
         let old = watch_id.get_value();
-        let id = old + 1;
+        let id = bridge::next_watch_id();
         watch_id.set_value(id);
         rows.set(Rows::default());
         sort.set(None);
@@ -371,7 +371,14 @@ pub fn ResourceBrowser(context: String) -> impl IntoView {
                             {d.sidebar().into_iter().map(|(cat, items)| view! {
                                 <div class="kind-group">
                                     <div class="label">{cat.label()}</div>
-                                    {items.into_iter().cloned().map(|r| {
+                                    {
+                                    // Two kinds with one name (core and events.k8s.io Events) show their group.
+                                    let dup = |k: &str| items.iter().filter(|i| i.kind == k).count() > 1;
+                                    let labelled: Vec<(ApiResource, String)> = items.iter().map(|r| {
+                                        let label = if dup(&r.kind) && !r.group.is_empty() { format!("{} ({})", r.kind, r.group) } else { r.kind.clone() };
+                                        ((*r).clone(), label)
+                                    }).collect();
+                                    labelled.into_iter().map(|(r, label)| {
                                         let key = (r.group.clone(), r.plural.clone());
                                         let k2 = key.clone();
                                         let title = r.group_resource();
@@ -379,10 +386,11 @@ pub fn ResourceBrowser(context: String) -> impl IntoView {
                                             <button class="kind" data-testid="kind" data-plural=r.plural.clone() title=title
                                                 aria-current=move || selected.with(|s| s.as_ref().is_some_and(|s| (s.group.clone(), s.plural.clone()) == k2)).to_string()
                                                 on:click=move |_| { let _ = &key; selected.set(Some(r.clone())); }>
-                                                {r.kind.clone()}
+                                                {label}
                                             </button>
                                         }
-                                    }).collect_view()}
+                                    }).collect_view()
+                                    }
                                 </div>
                             }).collect_view()}
                             {(failures > 0).then(|| view! { <div class="small warn-text pad">{format!("{failures} API group(s) could not be read")}</div> })}
@@ -474,40 +482,43 @@ pub fn ResourceBrowser(context: String) -> impl IntoView {
                             </tr>
                         </thead>
                         <tbody>
-                            {move || {
-                                let (first, last, total) = window_range.get();
+                            <tr class="spacer" style=move || format!("height: {}px", window_range.get().0 as f64 * ROW_HEIGHT)></tr>
+                            // Keyed by uid and resourceVersion: a row is rebuilt only when its object
+                            // changed, and ages tick inside their own cells.
+                            <For each=move || {
+                                let (first, last, _) = window_range.get();
                                 let cols = shown_columns.get();
                                 let ns_col = all_namespaces.get() && selected.with(|s| s.as_ref().is_some_and(|s| s.namespaced));
-                                let now = now.get();
-                                let cur = cursor.get();
-                                let top = first as f64 * ROW_HEIGHT;
-                                let bottom = (total - last) as f64 * ROW_HEIGHT;
-                                let visible: Vec<TableRow> = order.with(|o| rows.with(|r| o[first..last].iter().map(|&i| r.rows[i].clone()).collect()));
-                                view! {
-                                    <tr class="spacer" style=format!("height: {top}px")></tr>
-                                    {visible.into_iter().map(|row| {
-                                        let is_cur = cur.as_deref() == Some(row.uid.as_str());
-                                        let r2 = row.clone();
-                                        let uid = row.uid.clone();
-                                        view! {
-                                            <tr class:cursor=is_cur data-testid="row" data-name=row.name.clone()
-                                                on:click=move |_| { cursor.set(Some(uid.clone())); opened.set(Some(r2.clone())); }>
-                                                {ns_col.then(|| view! { <td>{row.namespace.clone().unwrap_or_default()}</td> })}
-                                                {cols.iter().map(|(i, c)| {
-                                                    let text = if c.age {
-                                                        age_text(row.creation_timestamp.as_deref(), now)
-                                                    } else {
-                                                        row.cells.get(*i).map(cell_text).unwrap_or_default()
-                                                    };
+                                let layout = (cols.len(), ns_col);
+                                order.with(|o| rows.with(|r| o[first..last].iter().map(|&i| (r.rows[i].clone(), layout)).collect::<Vec<_>>()))
+                            }
+                                key=|(row, layout)| (row.uid.clone(), row.resource_version.clone(), *layout)
+                                let:item>
+                                {
+                                    let (row, (_, ns_col)) = item;
+                                    let cols = shown_columns.get_untracked();
+                                    let r2 = row.clone();
+                                    let uid = row.uid.clone();
+                                    let uid2 = row.uid.clone();
+                                    view! {
+                                        <tr class:cursor=move || cursor.with(|c| c.as_deref() == Some(uid2.as_str())) data-testid="row" data-name=row.name.clone()
+                                            on:click=move |_| { cursor.set(Some(uid.clone())); opened.set(Some(r2.clone())); }>
+                                            {ns_col.then(|| view! { <td>{row.namespace.clone().unwrap_or_default()}</td> })}
+                                            {cols.iter().map(|(i, c)| {
+                                                if c.age {
+                                                    let ts = row.creation_timestamp.clone();
+                                                    view! { <td>{move || age_text(ts.as_deref(), now.get())}</td> }.into_any()
+                                                } else {
+                                                    let text = row.cells.get(*i).map(cell_text).unwrap_or_default();
                                                     let title = text.clone();
-                                                    view! { <td title=title>{text}</td> }
-                                                }).collect_view()}
-                                            </tr>
-                                        }
-                                    }).collect_view()}
-                                    <tr class="spacer" style=format!("height: {bottom}px")></tr>
+                                                    view! { <td title=title>{text}</td> }.into_any()
+                                                }
+                                            }).collect_view()}
+                                        </tr>
+                                    }
                                 }
-                            }}
+                            </For>
+                            <tr class="spacer" style=move || { let (_, last, total) = window_range.get(); format!("height: {}px", (total - last) as f64 * ROW_HEIGHT) }></tr>
                         </tbody>
                     </table>
                     {move || {
@@ -524,27 +535,70 @@ pub fn ResourceBrowser(context: String) -> impl IntoView {
             </section>
             {move || opened.get().map(|row| {
                 let resource = selected.get_untracked();
-                view! { <ObjectPanel context=ctx.get_value() resource=resource row=row on_close=Callback::new(move |()| opened.set(None)) /> }
+                let events = discovery.with_untracked(|d| match d {
+                    Some(Ok(d)) => d.find("", "events").cloned(),
+                    _ => None,
+                });
+                view! { <ObjectPanel context=ctx.get_value() resource=resource events=events row=row on_close=Callback::new(move |()| opened.set(None)) /> }
             })}
         </div>
     }
 }
 
-/// The opened object: its identity and its YAML.
+/// The opened object: its identity, its events (live) and its YAML.
 #[component]
 fn ObjectPanel(
     context: String,
     resource: Option<ApiResource>,
+    events: Option<ApiResource>,
     row: TableRow,
     on_close: Callback<()>,
 ) -> impl IntoView {
     let yaml = RwSignal::new(None::<Result<String, UiError>>);
+    let managed = RwSignal::new(false);
+    let ctx = StoredValue::new(context.clone());
     if let Some(r) = resource.clone() {
         let (ns, name) = (row.namespace.clone(), row.name.clone());
+        Effect::new(move |_| {
+            let show = managed.get();
+            let (r, ns, name) = (r.clone(), ns.clone(), name.clone());
+            yaml.set(None);
+            spawn_local(async move {
+                let y = bridge::object_yaml(&ctx.get_value(), &r, ns.as_deref(), &name, show).await;
+                yaml.set(Some(y));
+            });
+        });
+    }
+    // The object's events, watched like any table (field selector on the involved object).
+    let event_rows = RwSignal::new(Rows::default());
+    if let Some(ev) = events {
+        let id = bridge::next_watch_id();
+        let scope = match &row.namespace {
+            Some(ns) => NamespaceScope::one(ns.clone()),
+            None => NamespaceScope::All,
+        };
+        let options = ListOptions {
+            field_selector: Some(format!("involvedObject.uid={}", row.uid)),
+            ..ListOptions::default()
+        };
         spawn_local(async move {
-            yaml.set(Some(
-                bridge::object_yaml(&context, &r, ns.as_deref(), &name).await,
-            ));
+            let r = bridge::watch_table(&ctx.get_value(), id, &ev, &scope, &options, move |d| {
+                if let Ok(d) = d {
+                    event_rows.update(|r| r.apply(d));
+                }
+            })
+            .await;
+            if let Err(e) = r {
+                event_rows.update(|r| {
+                    r.state = Some((WatchState::Failed, Some(e)));
+                    r.version += 1;
+                });
+            }
+        });
+        on_cleanup(move || {
+            spawn_local(async move {
+                let _ = bridge::stop_watch(id).await;
+            });
         });
     }
     let kind = resource.map(|r| r.kind).unwrap_or_default();
@@ -555,6 +609,36 @@ fn ObjectPanel(
                 <button class="icon-button" title="Close (Esc)" on:click=move |_| on_close.run(())>"✕"</button>
             </div>
             <div class="small muted">{row.namespace.clone().map(|n| format!("namespace {n} · ")).unwrap_or_default()}{format!("uid {}", row.uid)}</div>
+            <h3>"Events"</h3>
+            <div class="events" data-testid="object-events">
+                {move || event_rows.with(|r| {
+                    if let Some((WatchState::Failed, Some(e))) = &r.state {
+                        return view! { <div class="small warn-text">{e.message.clone()}</div> }.into_any();
+                    }
+                    if r.rows.is_empty() {
+                        let text = if r.synced { "No events (the API server keeps them for an hour)." } else { "Loading events…" };
+                        return view! { <div class="small muted">{text}</div> }.into_any();
+                    }
+                    let col = |name: &str| r.columns.iter().position(|c| c.name.eq_ignore_ascii_case(name));
+                    let (ty, reason, msg) = (col("Type"), col("Reason"), col("Message"));
+                    let mut rows = r.rows.clone();
+                    rows.sort_by(|a, b| b.creation_timestamp.cmp(&a.creation_timestamp));
+                    let cell = |row: &TableRow, i: Option<usize>| i.and_then(|i| row.cells.get(i)).map(cell_text).unwrap_or_default();
+                    view! {
+                        <ul class="event-list">
+                            {rows.iter().map(|e| {
+                                let t = cell(e, ty);
+                                let class = if t == "Warning" { "event warning" } else { "event" };
+                                view! { <li class=class><span class="badge muted-badge">{t}</span>" "<strong>{cell(e, reason)}</strong>" "<span>{cell(e, msg)}</span></li> }
+                            }).collect_view()}
+                        </ul>
+                    }.into_any()
+                })}
+            </div>
+            <div class="yaml-head">
+                <h3>"YAML"</h3>
+                <label class="small"><input type="checkbox" data-testid="show-managed-fields" on:change=move |ev| managed.set(event_target_checked(&ev)) />" show managedFields"</label>
+            </div>
             {move || match yaml.get() {
                 None => view! { <div class="small muted">"Loading YAML…"</div> }.into_any(),
                 Some(Ok(y)) => view! { <pre class="yaml" data-testid="object-yaml">{y}</pre> }.into_any(),

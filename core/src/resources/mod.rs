@@ -17,6 +17,7 @@ pub mod discovery;
 pub mod namespaces;
 pub mod print;
 pub mod table;
+pub mod view;
 pub mod watch;
 
 pub use discovery::{Resolved, discover, expand_category, resolve};
