@@ -50,4 +50,10 @@ pub mod commands {
     pub const STOP_WATCH: &str = "stop_watch";
     /// One object as `kubectl get -o yaml` prints it.
     pub const OBJECT_YAML: &str = "object_yaml";
+    /// The identity the API server sees, and how the kubeconfig establishes it.
+    pub const WHOAMI: &str = "whoami";
+    /// The access matrix (resources x verbs) for namespaces and the cluster scope.
+    pub const ACCESS_MATRIX: &str = "access_matrix";
+    /// Why an action is allowed or denied (granting chains, checked with the API server).
+    pub const EXPLAIN_ACCESS: &str = "explain_access";
 }

@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+mod access;
 mod commands;
 mod resources;
 
@@ -31,6 +32,9 @@ fn main() {
             resources::stop_watch,
             resources::visible_namespaces,
             resources::watch_table,
+            access::whoami,
+            access::access_matrix,
+            access::explain_access,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     if let Err(e) = result {

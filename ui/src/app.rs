@@ -1,5 +1,6 @@
 //! The window: top bar, sidebar of contexts, and the main pane later views slot into.
 
+use crate::access::AccessView;
 use crate::connection::ConnectionCard;
 use crate::contexts::{ActionState, ContextDetail, ContextList, EmptyState, Notices, Sources};
 use crate::kubeconfig_view::{ImportForm, KubeconfigView};
@@ -26,6 +27,8 @@ enum Tab {
     Kubeconfig,
     /// The selected context's cluster: its kinds and objects.
     Cluster,
+    /// What the selected context's user may do in its cluster, and why.
+    Access,
 }
 
 /// Which screen the main area shows.
@@ -54,8 +57,8 @@ pub fn App() -> impl IntoView {
     let pick = Callback::new(move |name: String| {
         set_selected.set(Some(name));
         action.set(ActionState::Idle);
-        // The cluster tab stays open when switching to a context whose browser is open.
-        if tab.get_untracked() != Tab::Cluster {
+        // The cluster and access tabs stay open when switching contexts.
+        if !matches!(tab.get_untracked(), Tab::Cluster | Tab::Access) {
             tab.set(Tab::Context);
         }
     });
@@ -204,6 +207,8 @@ pub fn App() -> impl IntoView {
                                     on:click=move |_| tab.set(Tab::Context)>"Context"</button>
                                 <button role="tab" data-testid="tab-cluster" aria-selected=move || (tab.get() == Tab::Cluster).to_string()
                                     on:click=move |_| tab.set(Tab::Cluster)>"Cluster"</button>
+                                <button role="tab" data-testid="tab-access" aria-selected=move || (tab.get() == Tab::Access).to_string()
+                                    on:click=move |_| tab.set(Tab::Access)>"Access"</button>
                                 <button role="tab" data-testid="tab-kubeconfig" aria-selected=move || (tab.get() == Tab::Kubeconfig).to_string()
                                     on:click=move |_| tab.set(Tab::Kubeconfig)>"Kubeconfig"</button>
                             </nav>
@@ -219,7 +224,9 @@ pub fn App() -> impl IntoView {
                                     }
                                 }
                             </For>
-                            <Show when=move || tab.get() != Tab::Cluster>
+                            // The access view is rebuilt for each context (it is a snapshot).
+                            {move || (tab.get() == Tab::Access).then(|| active.get().map(|c| view! { <AccessView context=c.name /> }))}
+                            <Show when=move || !matches!(tab.get(), Tab::Cluster | Tab::Access)>
                             <Show when=move || tab.get() == Tab::Context fallback=move || view! {
                                 <KubeconfigView overview=overview on_pick=pick />
                                 {move || overview.get().map(|o| view! {

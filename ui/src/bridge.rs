@@ -2,6 +2,7 @@
 //!
 //! Binds only the public `window.__TAURI__` API (`withGlobalTauri`), never Tauri's internals.
 
+use loupe_model::rbac::{AccessMatrix, Action, CheckedDecision, Identity};
 use loupe_model::resources::{
     ApiDiscovery, ApiResource, ListOptions, NamespaceScope, TableDelta, VisibleNamespaces,
 };
@@ -268,4 +269,38 @@ pub async fn object_yaml(
         },
     )
     .await
+}
+
+/// The identity the API server sees for `context`.
+pub async fn whoami(context: &str) -> Result<Identity, UiError> {
+    call(commands::WHOAMI, &ContextOnly { context }).await
+}
+
+#[derive(Serialize)]
+struct MatrixArgs<'a> {
+    context: &'a str,
+    namespaces: &'a [String],
+}
+
+/// What the user of `context` may do in `namespaces` and cluster-wide.
+pub async fn access_matrix(context: &str, namespaces: &[String]) -> Result<AccessMatrix, UiError> {
+    call(
+        commands::ACCESS_MATRIX,
+        &MatrixArgs {
+            context,
+            namespaces,
+        },
+    )
+    .await
+}
+
+#[derive(Serialize)]
+struct ExplainArgs<'a> {
+    context: &'a str,
+    action: &'a Action,
+}
+
+/// Why the user of `context` may or may not do `action`.
+pub async fn explain_access(context: &str, action: &Action) -> Result<CheckedDecision, UiError> {
+    call(commands::EXPLAIN_ACCESS, &ExplainArgs { context, action }).await
 }

@@ -1,6 +1,7 @@
 //! Loupe's webview UI: views and components only. All data comes through [`bridge`].
 #![forbid(unsafe_code)]
 
+mod access;
 mod app;
 mod bridge;
 mod connection;
