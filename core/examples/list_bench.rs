@@ -60,6 +60,28 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     report("objects", times, count);
 
+    let unpaged = ListOptions {
+        page_size: Some(0),
+        ..ListOptions::default()
+    };
+    let (mut times, mut count) = (Vec::new(), 0);
+    for _ in 0..runs {
+        let t = Instant::now();
+        let page = list_table(&cc, &r, &NamespaceScope::All, &unpaged).await?;
+        times.push(t.elapsed());
+        count = page.rows.len();
+    }
+    report("table-unpaged", times, count);
+
+    let (mut times, mut count) = (Vec::new(), 0);
+    for _ in 0..runs {
+        let t = Instant::now();
+        let items = list_objects(&cc, &r, &NamespaceScope::All, &unpaged).await?;
+        times.push(t.elapsed());
+        count = items.len();
+    }
+    report("objects-unpaged", times, count);
+
     let (mut first, mut synced, mut count) = (Vec::new(), Vec::new(), 0);
     for _ in 0..runs {
         let t = Instant::now();

@@ -423,13 +423,17 @@ async fn bursts_arrive_in_few_batches() {
     assert!(messages * 10 <= N, "{N} changes took {messages} messages");
     // One request deletes them all: 500 deletions at once.
     let before = m.messages;
-    api.delete_collection(
-        &Default::default(),
-        &kube::api::ListParams::default().labels("burst=yes"),
-    )
-    .await
-    .unwrap();
-    m.until(&mut w, Duration::from_secs(10), "all deleted", |m| {
+    // On a busy server the request may time out while the deletions go on; they still count.
+    if let Err(e) = api
+        .delete_collection(
+            &Default::default(),
+            &kube::api::ListParams::default().labels("burst=yes"),
+        )
+        .await
+    {
+        eprintln!("deletecollection: {e} (waiting for the deletions anyway)");
+    }
+    m.until(&mut w, Duration::from_secs(60), "all deleted", |m| {
         !m.rows.values().any(|r| r.name.starts_with("burst-"))
     })
     .await;

@@ -6,7 +6,8 @@
 #   The sandbox must be up (tests/sandbox/sandbox.sh up; LOUPE_SANDBOX_DIR / LOUPE_SANDBOX_PORT
 #   select which one). Scaling takes ~3 minutes and ~2 GB of RAM; the pods are removed at the
 #   end (LOUPE_BENCH_KEEP=1 keeps them).
-# Prints medians of RUNS wall times (ms) side by side. kubectl keeps its discovery cache in
+# Prints medians of RUNS wall times (ms) and peak RSS side by side; kubectl's default pages of
+# 500 (as loupe's) and unpaged (`--chunk-size=0`, both tools). kubectl keeps its discovery cache in
 # ~/.kube/cache (warm after the first run); loupe has no cache and does its 2 aggregated
 # discovery requests every time.
 set -euo pipefail
@@ -23,7 +24,8 @@ CONTEXT=sandbox-admin
 echo "sandbox: $LOUPE_SANDBOX_SERVER  kubeconfig: $KUBECONFIG  kubectl: $("$KUBECTL" version --client 2>/dev/null | head -1)"
 
 echo "building release binaries..."
-cargo build --release -q -p loupe-cli -p loupe-core --example list_bench
+cargo build --release -q -p loupe-cli --bin loupe
+cargo build --release -q -p loupe-core --example list_bench
 LOUPE="$CARGO_TARGET_DIR/release/loupe"
 CORE="$CARGO_TARGET_DIR/release/examples/list_bench"
 
@@ -46,15 +48,23 @@ echo "pods in the cluster: $total"
 
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 
-# median_ms CMD...: runs CMD $runs times (stdout to a file), prints the median wall time.
-median_ms() {
-  local t0 times=()
+# measure CMD...: runs CMD $runs times (stdout to a file); prints "median-ms peak-rss-MB" (the
+# peak RSS is the largest of the runs, from GNU time).
+measure() {
+  local t0 times=() rss=0 r
   for _ in $(seq 1 "$runs"); do
     t0=$(now_ms)
-    "$@" >"$work/out" 2>"$work/err"
+    /usr/bin/time -f %M -o "$work/rss" "$@" >"$work/out" 2>"$work/err"
     times+=($(( $(now_ms) - t0 )))
+    r=$(tail -1 "$work/rss"); [ "$r" -gt "$rss" ] && rss=$r
   done
-  printf '%s\n' "${times[@]}" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'
+  echo "$(printf '%s\n' "${times[@]}" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }') $((rss / 1024))"
+}
+
+row() { # LABEL KUBECTL_RESULT LOUPE_RESULT
+  local km kr lm lr
+  read -r km kr <<<"$2"; read -r lm lr <<<"$3"
+  printf '%-34s %9s %9s %7s %10s %10s\n' "$1" "$km" "$lm" "$(awk -v a="$lm" -v b="$km" 'BEGIN { printf "%.2f", a / b }')" "$kr" "$lr"
 }
 
 # Same output? (line counts; AGE cells may tick between the two runs)
@@ -65,16 +75,20 @@ echo "lines: kubectl $(wc -l <"$work/k.txt"), loupe $(wc -l <"$work/l.txt")"
 "$LOUPE" --context $CONTEXT get pods -A -o json >"$work/l.json"
 echo "-o json bytes: kubectl $(wc -c <"$work/k.json"), loupe $(wc -c <"$work/l.json")"
 
-k_table=$(median_ms "$KUBECTL" --context $CONTEXT get pods -A)
-l_table=$(median_ms "$LOUPE" --context $CONTEXT get pods -A)
-k_json=$(median_ms "$KUBECTL" --context $CONTEXT get pods -A -o json)
-l_json=$(median_ms "$LOUPE" --context $CONTEXT get pods -A -o json)
+K=("$KUBECTL" --context $CONTEXT get pods -A)
+L=("$LOUPE" --context $CONTEXT get pods -A)
+k_table=$(measure "${K[@]}"); l_table=$(measure "${L[@]}")
+k_json=$(measure "${K[@]}" -o json); l_json=$(measure "${L[@]}" -o json)
+k_table0=$(measure "${K[@]}" --chunk-size=0); l_table0=$(measure "${L[@]}" --chunk-size=0)
+k_json0=$(measure "${K[@]}" -o json --chunk-size=0); l_json0=$(measure "${L[@]}" -o json --chunk-size=0)
 
 echo
-echo "median of $runs runs, wall time in ms, $total pods"
-printf '%-28s %10s %10s %8s\n' "command" "kubectl" "loupe" "ratio"
-printf '%-28s %10s %10s %8s\n' "get pods -A" "$k_table" "$l_table" "$(awk -v a="$l_table" -v b="$k_table" 'BEGIN { printf "%.2f", a / b }')"
-printf '%-28s %10s %10s %8s\n' "get pods -A -o json" "$k_json" "$l_json" "$(awk -v a="$l_json" -v b="$k_json" 'BEGIN { printf "%.2f", a / b }')"
+echo "median of $runs runs, wall time in ms; peak RSS in MB (largest run); $total pods; load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+printf '%-34s %9s %9s %7s %10s %10s\n' "command" "kubectl" "loupe" "ratio" "kubectl-MB" "loupe-MB"
+row "get pods -A" "$k_table" "$l_table"
+row "get pods -A -o json" "$k_json" "$l_json"
+row "get pods -A --chunk-size=0" "$k_table0" "$l_table0"
+row "get pods -A -o json --chunk-size=0" "$k_json0" "$l_json0"
 
 echo
 echo "core alone (list_bench, in-process, connection and discovery excluded), median of $runs:"
@@ -83,6 +97,8 @@ printf '%-28s %10s %10s %8s\n' "measure" "median-ms" "min-ms" "rows"
   case $name in
     table) label="list_table (Table rows)" ;;
     objects) label="list_objects (full objects)" ;;
+    table-unpaged) label="list_table, one request" ;;
+    objects-unpaged) label="list_objects, one request" ;;
     watch-first-rows) label="watch: first rows" ;;
     watch-synced) label="watch: snapshot complete" ;;
     *) label=$name ;;
