@@ -214,7 +214,7 @@ pub struct ListOptions {
     pub label_selector: Option<String>,
     /// A field selector (`status.phase=Running`), as kubectl's `--field-selector`.
     pub field_selector: Option<String>,
-    /// Page size for list requests; kubectl's default (500) when `None`.
+    /// Page size for list requests; kubectl's default (500) when `None`, no paging with `0`.
     pub page_size: Option<u32>,
 }
 

@@ -183,6 +183,14 @@ impl ConnectionManager {
         slot.client.as_ref().map(|c| c.client.clone())
     }
 
+    /// The client of a connected context with what it points at, for
+    /// [`crate::resources`] (whose errors are diagnosed against the context).
+    pub async fn context_client(&self, context: &str) -> Option<ContextClient> {
+        let slot = self.slots.lock().await.get(context).cloned()?;
+        let slot = slot.lock().await;
+        slot.client.clone()
+    }
+
     /// The last known status of every context seen so far; `Connecting` while an attempt runs.
     pub async fn statuses(&self) -> Vec<ConnectionStatus> {
         let slots = self.slots.lock().await;

@@ -45,6 +45,47 @@ async fn get_json(cc: &ContextClient, path: &str, accept: &str) -> Result<Value,
         .map_err(|e| api_error(cc, e))
 }
 
+/// Discovery again whenever CustomResourceDefinitions change (a CRD added, established,
+/// edited or removed), for as long as the stream is kept: a fresh [`ApiDiscovery`] (or the
+/// error of that attempt) after each burst of changes, never the initial state. `None` when the
+/// server serves no CRDs. Users who may not list CRDs get a stream that ends at once; refresh
+/// by calling [`discover`] then.
+pub fn discovery_updates(
+    cc: ContextClient,
+    current: &ApiDiscovery,
+) -> Option<impl futures::Stream<Item = Result<ApiDiscovery, CoreError>> + use<>> {
+    use super::watch::{WatchOptions, watch_table};
+    use loupe_model::resources::{NamespaceScope, TableDelta, WatchState};
+    let crd = current
+        .find("apiextensions.k8s.io", "customresourcedefinitions")?
+        .clone();
+    let opts = WatchOptions {
+        // A CRD is created, then established moments later: one rediscovery for both.
+        batch_window: std::time::Duration::from_millis(1500),
+        ..WatchOptions::default()
+    };
+    let watch = watch_table(cc.clone(), crd, NamespaceScope::All, opts);
+    Some(futures::stream::unfold(
+        (watch, cc, false),
+        |(mut watch, cc, mut synced)| async move {
+            loop {
+                match watch.next_delta().await? {
+                    TableDelta::Synced { .. } => synced = true,
+                    TableDelta::Changes { .. } if synced => {
+                        let d = discover(&cc).await;
+                        return Some((d, (watch, cc, synced)));
+                    }
+                    TableDelta::Status {
+                        state: WatchState::Failed,
+                        ..
+                    } => return None,
+                    _ => {}
+                }
+            }
+        },
+    ))
+}
+
 /// Builds the model from aggregated discovery documents (`/api` first, then `/apis`).
 pub fn from_aggregated(lists: &[APIGroupDiscoveryList]) -> ApiDiscovery {
     let mut out = ApiDiscovery {

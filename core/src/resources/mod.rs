@@ -3,6 +3,7 @@
 //!
 //! - [`discover`]: every resource the server serves ([`loupe_model::ApiDiscovery`]), from
 //!   aggregated discovery (2 requests) or the legacy per-group form.
+//! - [`discovery_updates`]: discovery again whenever CRDs change.
 //! - [`resolve`]: a user's `KIND` argument to a resource, exactly as kubectl resolves it.
 //! - [`list_table`] / [`get_table`]: rows and columns as `kubectl get` shows them;
 //!   [`list_objects`] / [`get_object`]: full objects (for `-o json|yaml`).
@@ -20,7 +21,7 @@ pub mod table;
 pub mod view;
 pub mod watch;
 
-pub use discovery::{Resolved, discover, expand_category, resolve};
+pub use discovery::{Resolved, discover, discovery_updates, expand_category, resolve};
 pub use namespaces::visible_namespaces;
 pub use table::{get_object, get_table, list_objects, list_table};
 pub use watch::{TableWatch, WatchOptions, watch_table};

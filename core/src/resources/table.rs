@@ -182,7 +182,11 @@ pub(crate) fn list_params(opts: &ListOptions, continue_token: Option<String>) ->
     ListParams {
         label_selector: opts.label_selector.clone(),
         field_selector: opts.field_selector.clone(),
-        limit: Some(opts.page_size.unwrap_or(DEFAULT_PAGE_SIZE)),
+        // 0: one unpaged request (kubectl's `--chunk-size=0`).
+        limit: match opts.page_size {
+            Some(0) => None,
+            other => Some(other.unwrap_or(DEFAULT_PAGE_SIZE)),
+        },
         continue_token,
         ..ListParams::default()
     }

@@ -484,12 +484,32 @@ async fn run_target(
     let mut rv: Option<String> = resume_from;
     let mut backoff = Backoff::new(opts.backoff_initial, opts.backoff_max);
     let mut ever_ok = false;
-    // Whether the last state sent was a failure (so recovery is announced).
-    let mut troubled = false;
+    // The last failure announced (`None`: live), so each change is sent once.
+    let mut trouble: Option<String> = None;
     macro_rules! send {
         ($ev:expr) => {
             if tx.send($ev).await.is_err() {
                 return;
+            }
+        };
+    }
+    // Announces a failure (unless it is the one already announced), then waits.
+    macro_rules! retry_after {
+        ($e:expr) => {{
+            let e: CoreError = $e;
+            let ui = e.diagnose();
+            if trouble.as_deref() != Some(ui.message.as_str()) {
+                trouble = Some(ui.message.clone());
+                send!(Ev::State(t, WatchState::Reconnecting, Some(ui)));
+            }
+            sleep(backoff.delay()).await;
+        }};
+    }
+    macro_rules! recovered {
+        () => {
+            backoff.reset();
+            if trouble.take().is_some() {
+                send!(Ev::State(t, WatchState::Live, None));
             }
         };
     }
@@ -499,21 +519,15 @@ async fn run_target(
                 Ok(Some(list_rv)) => {
                     rv = Some(list_rv);
                     ever_ok = true;
-                    backoff.reset();
-                    if troubled {
-                        troubled = false;
-                        send!(Ev::State(t, WatchState::Live, None));
-                    }
+                    recovered!();
                 }
                 Ok(None) => return, // the coordinator is gone
+                Err(e) if !ever_ok && is_refusal(&e) => {
+                    send!(Ev::State(t, WatchState::Failed, Some(e.diagnose())));
+                    return;
+                }
                 Err(e) => {
-                    if !ever_ok && is_refusal(&e) {
-                        send!(Ev::State(t, WatchState::Failed, Some(e.diagnose())));
-                        return;
-                    }
-                    troubled = true;
-                    send!(Ev::State(t, WatchState::Reconnecting, Some(e.diagnose())));
-                    sleep(backoff.delay()).await;
+                    retry_after!(e);
                     continue;
                 }
             }
@@ -525,35 +539,39 @@ async fn run_target(
                 rv = None;
                 continue;
             }
+            Err(e) if !ever_ok && is_refusal(&e) => {
+                send!(Ev::State(t, WatchState::Failed, Some(e.diagnose())));
+                return;
+            }
             Err(e) => {
-                if !ever_ok && is_refusal(&e) {
-                    send!(Ev::State(t, WatchState::Failed, Some(e.diagnose())));
-                    return;
-                }
-                troubled = true;
-                send!(Ev::State(t, WatchState::Reconnecting, Some(e.diagnose())));
-                sleep(backoff.delay()).await;
+                retry_after!(e);
                 continue;
             }
         };
+        // The server accepted the watch: connected again (a `410` would come as its first
+        // event, and the relist that follows is announced as `Listing`).
         ever_ok = true;
+        recovered!();
+        let started = Instant::now();
+        let mut events = 0usize;
         let mut stream = std::pin::pin!(stream);
         // A dead peer sends nothing; the server ends every watch after watch_timeout_secs, so
         // silence beyond that means the connection is gone.
         let idle = Duration::from_secs(u64::from(opts.watch_timeout_secs) + 30);
-        let mut announced = false;
         loop {
             let next = match timeout(idle, stream.next()).await {
                 Ok(Some(next)) => next,
-                Ok(None) | Err(_) => break, // ended by the server (timeout) or silent: resume
+                Ok(None) | Err(_) => {
+                    // Ended by the server (its timeout) or silent: resume from `rv`. A watch
+                    // that ends at once without a word is a failure in disguise (a proxy
+                    // cutting long requests): wait before the next one.
+                    if events == 0 && started.elapsed() < Duration::from_secs(1) {
+                        sleep(backoff.delay()).await;
+                    }
+                    break;
+                }
             };
-            if troubled && !announced {
-                // Events flow again.
-                troubled = false;
-                announced = true;
-                backoff.reset();
-                send!(Ev::State(t, WatchState::Live, None));
-            }
+            events += 1;
             match next {
                 Ok(WatchEvent::Added(mut tab) | WatchEvent::Modified(mut tab)) => {
                     if let Some(v) = tab.metadata.resource_version.take() {
@@ -582,17 +600,11 @@ async fn run_target(
                     break;
                 }
                 Ok(WatchEvent::Error(status)) => {
-                    let e = api_error(&cc, kube::Error::Api(status));
-                    troubled = true;
-                    send!(Ev::State(t, WatchState::Reconnecting, Some(e.diagnose())));
-                    sleep(backoff.delay()).await;
+                    retry_after!(api_error(&cc, kube::Error::Api(status)));
                     break;
                 }
                 Err(e) => {
-                    let e = api_error(&cc, e);
-                    troubled = true;
-                    send!(Ev::State(t, WatchState::Reconnecting, Some(e.diagnose())));
-                    sleep(backoff.delay()).await;
+                    retry_after!(api_error(&cc, e));
                     break;
                 }
             }
