@@ -112,7 +112,7 @@ impl ConnectionManager {
     }
 
     /// The client of `context`, connecting first if needed (exec plugins only when approved in
-    /// `trust`). A context that cannot connect gives its diagnosis as [`CoreError::Cluster`].
+    /// `trust`). A context that cannot connect gives its diagnosis as [`CoreError::NotConnected`].
     pub async fn context_client(
         &self,
         kc: &Kubeconfig,
@@ -181,14 +181,6 @@ impl ConnectionManager {
         let slot = self.slots.lock().await.get(context).cloned()?;
         let slot = slot.lock().await;
         slot.client.as_ref().map(|c| c.client.clone())
-    }
-
-    /// The client of a connected context with what it points at, for
-    /// [`crate::resources`] (whose errors are diagnosed against the context).
-    pub async fn context_client(&self, context: &str) -> Option<ContextClient> {
-        let slot = self.slots.lock().await.get(context).cloned()?;
-        let slot = slot.lock().await;
-        slot.client.clone()
     }
 
     /// The last known status of every context seen so far; `Connecting` while an attempt runs.
