@@ -60,6 +60,16 @@ pub fn AccessView(context: String) -> impl IntoView {
             return;
         };
         why.set(None);
+        // Bring the answer into view (the matrix can be long).
+        request_animation_frame(|| {
+            if let Some(el) = document()
+                .query_selector("[data-testid=why]")
+                .ok()
+                .flatten()
+            {
+                el.scroll_into_view();
+            }
+        });
         spawn_local(async move {
             why.set(Some(
                 bridge::explain_access(&ctx.get_value(), &action).await,

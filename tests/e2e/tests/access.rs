@@ -19,6 +19,19 @@ async fn text_of(app: &App, css: &str) -> String {
     }
 }
 
+/// Scrolls a cell of the (scrollable) matrix into view, then clicks it.
+async fn click_cell(app: &App, css: &str) {
+    app.wait_for(css).await;
+    let _ = app
+        .client
+        .execute(
+            "document.querySelector(arguments[0]).scrollIntoView({block: 'center', inline: 'nearest'})",
+            vec![serde_json::json!(css)],
+        )
+        .await;
+    app.click(css).await;
+}
+
 async fn open_access(app: &App, context: &str) {
     app.wait_for("[data-testid=context-item]").await;
     app.click(&format!("[data-testid=context-item][data-name={context}]"))
@@ -40,7 +53,7 @@ async fn viewer_sees_the_matrix_and_why_a_cell_is_allowed() {
     let cell = app.wait_for(delete_pods).await;
     assert_eq!(cell.attr("data-state").await.unwrap().unwrap(), "denied");
 
-    app.click(get_pods).await;
+    click_cell(&app, get_pods).await;
     // viewer may not read RBAC objects, so the chain comes from the API server's reason.
     app.eventually("the granting binding", Duration::from_secs(15), || async {
         let t = text_of(&app, "[data-testid=why]").await;
@@ -62,10 +75,10 @@ async fn a_denied_cell_says_what_would_grant_it() {
     let state = app.wait_for(cell).await.attr("data-state").await.unwrap();
     // editor-b edits team-b: deleting secrets there is allowed; escalate on roles is not.
     assert_eq!(state.as_deref(), Some("allowed"));
-    let denied = "[data-testid=cell][data-scope=team-b][data-verb=escalate][data-resource=roles.rbac.authorization.k8s.io]";
+    let denied = "[data-testid=cell][data-scope=team-b][data-verb=escalate][data-resource=\"roles.rbac.authorization.k8s.io\"]";
     let state = app.wait_for(denied).await.attr("data-state").await.unwrap();
     assert_eq!(state.as_deref(), Some("denied"));
-    app.click(denied).await;
+    click_cell(&app, denied).await;
     app.eventually("a denied verdict", Duration::from_secs(15), || async {
         text_of(&app, "[data-testid=why-verdict]")
             .await
