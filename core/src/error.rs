@@ -110,6 +110,14 @@ pub enum CoreError {
     /// An exec plugin approval was asked for a context whose user runs no command.
     #[error("context \"{0}\" runs no credential plugin")]
     NoExecPlugin(String),
+    /// A log view could not be opened or went wrong; the message is kubectl's wording.
+    #[error("{message}")]
+    Logs {
+        /// The category, for the view.
+        problem: loupe_model::logs::LogProblem,
+        /// What happened (kubectl's text where kubectl has one).
+        message: String,
+    },
     /// A connection to a cluster or a request to its API server failed.
     #[error("{}", .diagnosis.message)]
     Cluster {
@@ -204,6 +212,7 @@ impl CoreError {
             )),
             CoreError::NoExecPlugin(_) => UiError::new(ErrorKind::InvalidState, self.to_string())
                 .with_hint("Only users with an `exec:` section run a command; this one authenticates another way."),
+            CoreError::Logs { problem, .. } => crate::logs::diagnose(problem, self.to_string()),
             CoreError::Cluster { diagnosis, .. } => {
                 let mut e = UiError::new(ErrorKind::Cluster, diagnosis.title.clone()).with_hint(diagnosis.fix.clone());
                 e.diagnosis = Some(diagnosis.clone());
