@@ -42,6 +42,9 @@ pub struct Tuning {
     pub max_queued: usize,
     /// Batches ready for a slow consumer; then reading the server pauses (back-pressure).
     pub channel_batches: usize,
+    /// A workload view whose pods are none at the start ends at once, even when following
+    /// (kubectl's behaviour; a UI view rather waits for pods to appear).
+    pub end_when_empty: bool,
 }
 
 impl Default for Tuning {
@@ -54,6 +57,7 @@ impl Default for Tuning {
             merge_hold_snapshot: Duration::from_secs(2),
             max_queued: 100_000,
             channel_batches: 16,
+            end_when_empty: false,
         }
     }
 }
@@ -328,24 +332,6 @@ impl<B: Backend> View<B> {
             None
         };
         loop {
-            let deadline = self.deadline();
-            let wake = tokio::select! {
-                m = self.rx.recv() => Wake::Msg(m),
-                e = next_event(&mut watch) => Wake::Watch(Box::new(e)),
-                () = tokio::time::sleep_until(deadline) => Wake::Tick,
-            };
-            match wake {
-                Wake::Msg(Some(m)) => self.on_msg(m),
-                Wake::Msg(None) | Wake::Tick => {}
-                Wake::Watch(e) => self.on_watch(*e, &mut watch),
-            }
-            // Take what else is ready without waiting: fewer, fuller batches.
-            for _ in 0..256 {
-                match self.rx.try_recv() {
-                    Ok(m) => self.on_msg(m),
-                    Err(_) => break,
-                }
-            }
             let now = Instant::now();
             if !self.drain(now, false).await {
                 return;
@@ -366,6 +352,24 @@ impl<B: Backend> View<B> {
             }
             if done {
                 return;
+            }
+            let deadline = self.deadline();
+            let wake = tokio::select! {
+                m = self.rx.recv() => Wake::Msg(m),
+                e = next_event(&mut watch) => Wake::Watch(Box::new(e)),
+                () = tokio::time::sleep_until(deadline) => Wake::Tick,
+            };
+            match wake {
+                Wake::Msg(Some(m)) => self.on_msg(m),
+                Wake::Msg(None) | Wake::Tick => {}
+                Wake::Watch(e) => self.on_watch(*e, &mut watch),
+            }
+            // Take what else is ready without waiting: fewer, fuller batches.
+            for _ in 0..256 {
+                match self.rx.try_recv() {
+                    Ok(m) => self.on_msg(m),
+                    Err(_) => break,
+                }
             }
         }
     }
@@ -833,7 +837,10 @@ impl<B: Backend> View<B> {
         match self.plan.pods {
             PodSet::Named(_) => all_ended,
             // A followed workload waits for new pods while it can see them.
-            PodSet::Target(_) => all_ended && !watching && !self.slots.is_empty(),
+            PodSet::Target(_) => {
+                (all_ended && !watching && !self.slots.is_empty())
+                    || (self.tuning.end_when_empty && self.slots.is_empty())
+            }
         }
     }
 
