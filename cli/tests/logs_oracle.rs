@@ -168,7 +168,7 @@ fn selectors_and_workloads() {
     let r = assert_same_sorted(&["-n", "team-a", "-l", "app=web", "--prefix"]);
     // team-a.log has 3 lines (more if a test appended some), read by each of the 3 pods.
     let n = r.stdout.lines().count();
-    assert!(n >= 9 && n % 3 == 0, "{n} lines");
+    assert!(n >= 9 && n.is_multiple_of(3), "{n} lines");
     assert!(r.stdout.starts_with("[pod/web-"), "{}", r.stdout);
     assert_same_sorted(&["-n", "team-a", "-l", "app=web", "--tail=1"]);
     assert_same_sorted(&["-n", "team-b", "-l", "app=db", "--timestamps", "--prefix"]);
