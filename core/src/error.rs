@@ -145,6 +145,14 @@ pub enum CoreError {
         /// Why the connection failed.
         diagnosis: Box<loupe_model::Diagnosis>,
     },
+    /// A log view could not be opened or went wrong; the message is kubectl's wording.
+    #[error("{message}")]
+    Logs {
+        /// The category, for the view.
+        problem: loupe_model::logs::LogProblem,
+        /// What happened (kubectl's text where kubectl has one).
+        message: String,
+    },
     /// A connection to a cluster or a request to its API server failed.
     #[error("{}", .diagnosis.message)]
     Cluster {
@@ -251,6 +259,7 @@ impl CoreError {
             CoreError::UnknownResourceType(_) => UiError::new(ErrorKind::NotFound, self.to_string()).with_hint(
                 "Kinds are named by plural, singular or short name (pods, pod, po), optionally with their group (deployments.apps). `kubectl api-resources` lists what this cluster serves; a CRD's kinds appear once it is installed.",
             ),
+            CoreError::Logs { problem, .. } => crate::logs::diagnose(problem, self.to_string()),
             CoreError::NotConnected { diagnosis, .. } | CoreError::Cluster { diagnosis, .. } => {
                 let mut e = UiError::new(ErrorKind::Cluster, diagnosis.title.clone()).with_hint(diagnosis.fix.clone());
                 e.diagnosis = Some(diagnosis.clone());

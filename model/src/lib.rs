@@ -56,4 +56,10 @@ pub mod commands {
     pub const ACCESS_MATRIX: &str = "access_matrix";
     /// Why an action is allowed or denied (granting chains, checked with the API server).
     pub const EXPLAIN_ACCESS: &str = "explain_access";
+    /// A pod's containers and kubectl's default, for the log view's picker.
+    pub const POD_CONTAINERS: &str = "pod_containers";
+    /// Streams one container's log over a Channel until `stop_watch`.
+    pub const STREAM_LOGS: &str = "stream_logs";
+    /// Streams every pod of a workload, merged in time order, until `stop_watch`.
+    pub const STREAM_WORKLOAD_LOGS: &str = "stream_workload_logs";
 }

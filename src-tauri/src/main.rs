@@ -4,6 +4,7 @@
 
 mod access;
 mod commands;
+mod logs;
 mod resources;
 
 fn main() {
@@ -35,6 +36,9 @@ fn main() {
             access::whoami,
             access::access_matrix,
             access::explain_access,
+            logs::pod_containers,
+            logs::stream_logs,
+            logs::stream_workload_logs,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     if let Err(e) = result {

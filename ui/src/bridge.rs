@@ -2,6 +2,7 @@
 //!
 //! Binds only the public `window.__TAURI__` API (`withGlobalTauri`), never Tauri's internals.
 
+use loupe_model::logs::{LogBatch, LogRequest, PodContainers, WorkloadLogRequest};
 use loupe_model::rbac::{AccessMatrix, Action, CheckedDecision, Identity};
 use loupe_model::resources::{
     ApiDiscovery, ApiResource, ListOptions, NamespaceScope, TableDelta, VisibleNamespaces,
@@ -303,4 +304,89 @@ struct ExplainArgs<'a> {
 /// Why the user of `context` may or may not do `action`.
 pub async fn explain_access(context: &str, action: &Action) -> Result<CheckedDecision, UiError> {
     call(commands::EXPLAIN_ACCESS, &ExplainArgs { context, action }).await
+}
+
+#[derive(Serialize)]
+struct PodArgs<'a> {
+    context: &'a str,
+    namespace: &'a str,
+    pod: &'a str,
+}
+
+/// A pod's containers and kubectl's default one.
+pub async fn pod_containers(
+    context: &str,
+    namespace: &str,
+    pod: &str,
+) -> Result<PodContainers, UiError> {
+    call(
+        commands::POD_CONTAINERS,
+        &PodArgs {
+            context,
+            namespace,
+            pod,
+        },
+    )
+    .await
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct StreamArgs<'a, R: Serialize> {
+    context: &'a str,
+    stream_id: u64,
+    request: &'a R,
+    #[serde(with = "serde_wasm_bindgen::preserve")]
+    channel: JsValue,
+}
+
+async fn stream<R: Serialize>(
+    cmd: &str,
+    context: &str,
+    stream_id: u64,
+    request: &R,
+    mut on_batch: impl FnMut(Result<LogBatch, UiError>) + 'static,
+) -> Result<(), UiError> {
+    let channel = Channel::new();
+    let handler = Closure::<dyn FnMut(JsValue)>::new(move |v| on_batch(from_js(v)));
+    channel.set_onmessage(&handler);
+    // The backend stops sending when the stream stops; the small closure is left to the page.
+    handler.forget();
+    let args = StreamArgs {
+        context,
+        stream_id,
+        request,
+        channel: channel.into(),
+    };
+    tauri_invoke(cmd, to_js(&args)?)
+        .await
+        .map_err(to_ui_error)?;
+    Ok(())
+}
+
+/// Streams one container's log until [`stop_watch`]`(stream_id)`.
+pub async fn stream_logs(
+    context: &str,
+    stream_id: u64,
+    request: &LogRequest,
+    on_batch: impl FnMut(Result<LogBatch, UiError>) + 'static,
+) -> Result<(), UiError> {
+    stream(commands::STREAM_LOGS, context, stream_id, request, on_batch).await
+}
+
+/// Streams every pod of a workload, merged, until [`stop_watch`]`(stream_id)`.
+pub async fn stream_workload_logs(
+    context: &str,
+    stream_id: u64,
+    request: &WorkloadLogRequest,
+    on_batch: impl FnMut(Result<LogBatch, UiError>) + 'static,
+) -> Result<(), UiError> {
+    stream(
+        commands::STREAM_WORKLOAD_LOGS,
+        context,
+        stream_id,
+        request,
+        on_batch,
+    )
+    .await
 }

@@ -55,6 +55,19 @@ impl LogTarget {
     }
 }
 
+/// The search box's text and what it compiles to (compared by text, compiled once).
+#[derive(Clone)]
+struct Pattern {
+    text: String,
+    matcher: Result<LogMatcher, String>,
+}
+
+impl PartialEq for Pattern {
+    fn eq(&self, other: &Self) -> bool {
+        self.text == other.text
+    }
+}
+
 /// The lines and what the stream said about its sources.
 struct ViewState {
     buffer: LogBuffer,
@@ -149,8 +162,16 @@ pub fn LogView(context: String, target: LogTarget) -> impl IntoView {
                                 LogEvent::State { source, state } => {
                                     s.states.insert(source, state);
                                 }
-                                LogEvent::Error { error, source: None, .. } => s.error = Some(error),
-                                LogEvent::Error { error, source: Some(_), .. } => {
+                                LogEvent::Error {
+                                    error,
+                                    source: None,
+                                    ..
+                                } => s.error = Some(error),
+                                LogEvent::Error {
+                                    error,
+                                    source: Some(_),
+                                    ..
+                                } => {
                                     s.error.get_or_insert(error);
                                 }
                                 LogEvent::End { .. } => s.ended = true,
@@ -202,14 +223,16 @@ pub fn LogView(context: String, target: LogTarget) -> impl IntoView {
         }
     });
 
-    let matcher = Memo::new(move |_| {
+    let pattern = Memo::new(move |_| {
         let text = search.get();
         // A pattern in slashes is a regular expression; otherwise plain, case-insensitive text.
-        match text.strip_prefix('/').and_then(|t| t.strip_suffix('/')) {
+        let matcher = match text.strip_prefix('/').and_then(|t| t.strip_suffix('/')) {
             Some(re) if !re.is_empty() => LogMatcher::regex(re, false).map_err(|e| e.to_string()),
             _ => Ok(LogMatcher::plain(&text, false)),
-        }
+        };
+        Pattern { text, matcher }
     });
+    let matcher = Signal::derive(move || pattern.with(|p| p.matcher.clone()));
     // The lines on screen, as buffer indexes.
     let shown = Memo::new(move |_| {
         version.track();
@@ -256,10 +279,13 @@ pub fn LogView(context: String, target: LogTarget) -> impl IntoView {
         let Ok(m) = matcher.get_untracked() else {
             return;
         };
-        let hit = state.with_value(|s| next_match(&s.buffer, &m, current_match.get_untracked(), forward));
+        let hit =
+            state.with_value(|s| next_match(&s.buffer, &m, current_match.get_untracked(), forward));
         current_match.set(hit);
         if let Some(i) = hit {
-            let pos = shown.with_untracked(|v| v.iter().position(|&x| x == i)).unwrap_or(i);
+            let pos = shown
+                .with_untracked(|v| v.iter().position(|&x| x == i))
+                .unwrap_or(i);
             stick_to_bottom.set(false);
             if let Some(el) = scroller.get_untracked() {
                 let top = pos as f64 * LINE_HEIGHT - f64::from(el.client_height()) / 2.0;
@@ -356,8 +382,9 @@ pub fn LogView(context: String, target: LogTarget) -> impl IntoView {
                         v[first..last].iter().filter_map(|&i| s.buffer.get(i).map(|l| (i, l.clone(), s.sources.get(&l.source).cloned()))).collect()
                     }));
                     let multi = state.with_value(|s| s.sources.len() > 1);
+                    let rendered = lines.into_iter().map(|(i, line, source)| line_view(i, line, source, multi, show_ts, cur == Some(i), m.as_ref())).collect_view();
                     view! {
-                        {lines.into_iter().map(|(i, line, source)| line_view(i, line, source, multi, show_ts, cur == Some(i), m.as_ref())).collect_view()}
+                        {rendered}
                         <div style=format!("height: {}px", (total - last) as f64 * LINE_HEIGHT)></div>
                     }
                 }}
@@ -374,7 +401,7 @@ fn line_view(
     show_ts: bool,
     current: bool,
     matcher: Option<&LogMatcher>,
-) -> impl IntoView {
+) -> impl IntoView + use<> {
     let class = if line.marker.is_some() {
         "line marker"
     } else if current {

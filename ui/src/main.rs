@@ -8,6 +8,7 @@ mod connection;
 mod contexts;
 mod insight;
 mod kubeconfig_view;
+mod logs;
 mod resources;
 mod theme;
 

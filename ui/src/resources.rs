@@ -3,6 +3,7 @@
 //! kubectl's columns, a text filter, sorting and ticking ages.
 
 use crate::bridge;
+use crate::logs::{LogTarget, LogView};
 use leptos::ev::KeyboardEvent;
 use leptos::html::Div;
 use leptos::prelude::*;
@@ -602,13 +603,38 @@ fn ObjectPanel(
         });
     }
     let kind = resource.map(|r| r.kind).unwrap_or_default();
+    // Pods have a log; workloads have the merged log of their pods.
+    let log_target = match (&row.namespace, kind.as_str()) {
+        (Some(ns), "Pod") => Some(LogTarget::Pod {
+            namespace: ns.clone(),
+            pod: row.name.clone(),
+        }),
+        (Some(ns), k) => LogTarget::workload_kind(k).map(|kind| LogTarget::Workload {
+            namespace: ns.clone(),
+            kind,
+            name: row.name.clone(),
+        }),
+        _ => None,
+    };
+    let show_logs = RwSignal::new(false);
+    let has_logs = log_target.is_some();
     view! {
-        <aside class="object-panel card" data-testid="object-panel">
+        <aside class="object-panel card" class:wide-panel=move || show_logs.get() data-testid="object-panel">
             <div class="card-head">
                 <h2>{format!("{kind} {}", row.name)}</h2>
                 <button class="icon-button" title="Close (Esc)" on:click=move |_| on_close.run(())>"✕"</button>
             </div>
             <div class="small muted">{row.namespace.clone().map(|n| format!("namespace {n} · ")).unwrap_or_default()}{format!("uid {}", row.uid)}</div>
+            {has_logs.then(|| view! {
+                <nav class="tabs" role="tablist">
+                    <button role="tab" data-testid="panel-details" aria-selected=move || (!show_logs.get()).to_string() on:click=move |_| show_logs.set(false)>"Details"</button>
+                    <button role="tab" data-testid="panel-logs" aria-selected=move || show_logs.get().to_string() on:click=move |_| show_logs.set(true)>
+                        {if kind == "Pod" { "Logs" } else { "Logs (all pods)" }}
+                    </button>
+                </nav>
+            })}
+            {move || (show_logs.get()).then(|| log_target.clone().map(|t| view! { <LogView context=ctx.get_value() target=t /> }))}
+            <div class="details" style:display=move || if show_logs.get() { "none" } else { "block" }>
             <h3>"Events"</h3>
             <div class="events" data-testid="object-events">
                 {move || event_rows.with(|r| {
@@ -644,6 +670,7 @@ fn ObjectPanel(
                 Some(Ok(y)) => view! { <pre class="yaml" data-testid="object-yaml">{y}</pre> }.into_any(),
                 Some(Err(e)) => view! { <div class="hint">{e.message}</div> }.into_any(),
             }}
+            </div>
         </aside>
     }
 }

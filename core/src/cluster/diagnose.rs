@@ -947,7 +947,8 @@ pub struct Denied {
 }
 
 impl Denied {
-    fn describe(&self) -> String {
+    /// What was denied, in words: `get pods/log in namespace "team-a"`.
+    pub fn describe(&self) -> String {
         if let Some(p) = &self.path {
             return format!("{} the path {p}", self.verb);
         }

@@ -1,0 +1,216 @@
+//! Workloads as sets of pods: the label selector of a Deployment, StatefulSet, DaemonSet, Job,
+//! ReplicaSet or Service, and the pod kubectl picks from them.
+
+use super::errors::get_failure;
+use super::pods::by_logging;
+use crate::CoreError;
+use crate::cluster::{ContextClient, Target};
+use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
+use k8s_openapi::api::batch::v1::Job;
+use k8s_openapi::api::core::v1::{Pod, Service};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
+use kube::api::{Api, ListParams};
+use loupe_model::logs::{LogProblem, WorkloadKind};
+use std::collections::BTreeMap;
+
+/// kubectl's resource names for the kinds `kubectl logs TYPE/NAME` accepts (singular, plural,
+/// short name, with or without the group), lowercase.
+pub fn parse_kind(s: &str) -> Option<WorkloadKind> {
+    let lower = s.to_ascii_lowercase();
+    let (name, group) = lower.split_once('.').unwrap_or((&lower, ""));
+    let (kind, groups): (WorkloadKind, &[&str]) = match name {
+        "pod" | "pods" | "po" => (WorkloadKind::Pod, &[""]),
+        "deployment" | "deployments" | "deploy" => (WorkloadKind::Deployment, &["apps"]),
+        "statefulset" | "statefulsets" | "sts" => (WorkloadKind::StatefulSet, &["apps"]),
+        "daemonset" | "daemonsets" | "ds" => (WorkloadKind::DaemonSet, &["apps"]),
+        "replicaset" | "replicasets" | "rs" => (WorkloadKind::ReplicaSet, &["apps"]),
+        "job" | "jobs" => (WorkloadKind::Job, &["batch"]),
+        "service" | "services" | "svc" => (WorkloadKind::Service, &[""]),
+        _ => return None,
+    };
+    // `deployments.apps` and `deployments.v1.apps` name the same resource.
+    let group = group.strip_prefix("v1.").unwrap_or(group);
+    (group.is_empty() || groups.contains(&group)).then_some(kind)
+}
+
+/// The `resource.group` kubectl names in messages (`deployments.apps "x" not found`).
+pub fn resource_name(kind: WorkloadKind) -> &'static str {
+    match kind {
+        WorkloadKind::Pod => "pods",
+        WorkloadKind::Deployment => "deployments.apps",
+        WorkloadKind::StatefulSet => "statefulsets.apps",
+        WorkloadKind::DaemonSet => "daemonsets.apps",
+        WorkloadKind::ReplicaSet => "replicasets.apps",
+        WorkloadKind::Job => "jobs.batch",
+        WorkloadKind::Service => "services",
+    }
+}
+
+/// A label selector in kubectl's text form (`app=web,tier in (a,b),!canary`).
+pub fn selector_string(sel: &LabelSelector) -> String {
+    let mut parts: Vec<String> = sel
+        .match_labels
+        .iter()
+        .flatten()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+    for e in sel.match_expressions.iter().flatten() {
+        let values = e.values.clone().unwrap_or_default().join(",");
+        parts.push(match e.operator.as_str() {
+            "In" => format!("{} in ({values})", e.key),
+            "NotIn" => format!("{} notin ({values})", e.key),
+            "Exists" => e.key.clone(),
+            "DoesNotExist" => format!("!{}", e.key),
+            other => format!("{} {other} ({values})", e.key),
+        });
+    }
+    parts.join(",")
+}
+
+fn map_selector(m: &BTreeMap<String, String>) -> String {
+    m.iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// The label selector of a workload object. A pod "selects" itself by name: use
+/// [`super::PodSet::Named`] for pods instead.
+pub async fn selector_of(
+    client: &kube::Client,
+    target: &Target,
+    namespace: &str,
+    kind: WorkloadKind,
+    name: &str,
+) -> Result<String, CoreError> {
+    let fail = |e| get_failure(e, target, namespace, LogProblem::WorkloadNotFound);
+    let c = client.clone();
+    let sel = match kind {
+        WorkloadKind::Deployment => Api::<Deployment>::namespaced(c, namespace)
+            .get(name)
+            .await
+            .map_err(fail)?
+            .spec
+            .map(|s| selector_string(&s.selector)),
+        WorkloadKind::StatefulSet => Api::<StatefulSet>::namespaced(c, namespace)
+            .get(name)
+            .await
+            .map_err(fail)?
+            .spec
+            .map(|s| selector_string(&s.selector)),
+        WorkloadKind::DaemonSet => Api::<DaemonSet>::namespaced(c, namespace)
+            .get(name)
+            .await
+            .map_err(fail)?
+            .spec
+            .map(|s| selector_string(&s.selector)),
+        WorkloadKind::ReplicaSet => Api::<ReplicaSet>::namespaced(c, namespace)
+            .get(name)
+            .await
+            .map_err(fail)?
+            .spec
+            .map(|s| selector_string(&s.selector)),
+        WorkloadKind::Job => Api::<Job>::namespaced(c, namespace)
+            .get(name)
+            .await
+            .map_err(fail)?
+            .spec
+            .and_then(|s| s.selector)
+            .map(|s| selector_string(&s)),
+        WorkloadKind::Service => Api::<Service>::namespaced(c, namespace)
+            .get(name)
+            .await
+            .map_err(fail)?
+            .spec
+            .and_then(|s| s.selector)
+            .map(|m| map_selector(&m)),
+        WorkloadKind::Pod => Api::<Pod>::namespaced(c, namespace)
+            .get(name)
+            .await
+            .map_err(fail)?
+            .metadata
+            .labels
+            .map(|m| map_selector(&m)),
+    };
+    match sel {
+        Some(s) if !s.is_empty() => Ok(s),
+        _ => Err(CoreError::Logs {
+            problem: LogProblem::InvalidRequest,
+            message: format!(
+                "cannot get the logs from {}: selector for {name} is empty",
+                resource_name(kind)
+            ),
+        }),
+    }
+}
+
+/// The pod `kubectl logs TYPE/NAME` reads (kubectl's `ByLogging` order) and how many pods the
+/// object has.
+pub async fn first_pod(
+    cc: &ContextClient,
+    namespace: &str,
+    kind: WorkloadKind,
+    name: &str,
+) -> Result<(String, usize), CoreError> {
+    let selector = selector_of(&cc.client, &cc.target, namespace, kind, name).await?;
+    let mut pods = Api::<Pod>::namespaced(cc.client.clone(), namespace)
+        .list(&ListParams::default().labels(&selector))
+        .await
+        .map_err(|e| get_failure(e, &cc.target, namespace, LogProblem::Other))?
+        .items;
+    // Go's sort is not stable, but for the handful of pods of one workload it sorts by
+    // insertion, which keeps the server's (name) order for ties, as this does.
+    pods.sort_by(by_logging);
+    let count = pods.len();
+    match pods.into_iter().next().and_then(|p| p.metadata.name) {
+        Some(pod) => Ok((pod, count)),
+        // kubectl waits --pod-running-timeout (20 s) for a pod to appear, then says this.
+        None => Err(CoreError::Logs {
+            problem: LogProblem::PodNotFound,
+            message: "timed out waiting for the condition".into(),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_as_kubectl_spells_them() {
+        assert_eq!(parse_kind("deploy"), Some(WorkloadKind::Deployment));
+        assert_eq!(
+            parse_kind("Deployments.apps"),
+            Some(WorkloadKind::Deployment)
+        );
+        assert_eq!(
+            parse_kind("deployments.v1.apps"),
+            Some(WorkloadKind::Deployment)
+        );
+        assert_eq!(parse_kind("sts"), Some(WorkloadKind::StatefulSet));
+        assert_eq!(parse_kind("ds"), Some(WorkloadKind::DaemonSet));
+        assert_eq!(parse_kind("job.batch"), Some(WorkloadKind::Job));
+        assert_eq!(parse_kind("svc"), Some(WorkloadKind::Service));
+        assert_eq!(parse_kind("po"), Some(WorkloadKind::Pod));
+        assert_eq!(parse_kind("deploy.batch"), None);
+        assert_eq!(parse_kind("foo"), None);
+    }
+
+    #[test]
+    fn selectors_in_kubectl_syntax() {
+        let sel: LabelSelector = serde_json::from_value(serde_json::json!({
+            "matchLabels": {"app": "web", "tier": "front"},
+            "matchExpressions": [
+                {"key": "env", "operator": "In", "values": ["a", "b"]},
+                {"key": "canary", "operator": "DoesNotExist"},
+                {"key": "zone", "operator": "Exists"},
+                {"key": "x", "operator": "NotIn", "values": ["y"]},
+            ],
+        }))
+        .unwrap();
+        assert_eq!(
+            selector_string(&sel),
+            "app=web,tier=front,env in (a,b),!canary,zone,x notin (y)"
+        );
+    }
+}

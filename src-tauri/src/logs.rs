@@ -1,0 +1,62 @@
+//! Commands of the log views: the container picker, pod and workload log streams.
+
+use crate::commands::AppState;
+use loupe_core::logs;
+use loupe_model::UiError;
+use loupe_model::logs::{LogBatch, LogRequest, PodContainers, WorkloadLogRequest};
+use tauri::State;
+use tauri::ipc::Channel;
+
+/// A pod's containers with their states and kubectl's default.
+#[tauri::command]
+pub async fn pod_containers(
+    state: State<'_, AppState>,
+    context: String,
+    namespace: String,
+    pod: String,
+) -> Result<PodContainers, UiError> {
+    let cc = state.client(&context).await?;
+    Ok(logs::containers(&cc, &namespace, &pod).await?)
+}
+
+/// Streams one container's log over `channel` until [`crate::resources::stop_watch`]`(stream_id)`.
+#[tauri::command]
+pub async fn stream_logs(
+    state: State<'_, AppState>,
+    context: String,
+    stream_id: u64,
+    request: LogRequest,
+    channel: Channel<LogBatch>,
+) -> Result<(), UiError> {
+    let cc = state.client(&context).await?;
+    let mut stream = logs::stream(&cc, request);
+    state.tasks.start(stream_id, async move {
+        while let Some(batch) = stream.next_batch().await {
+            if channel.send(batch).is_err() {
+                break; // the view is gone
+            }
+        }
+    });
+    Ok(())
+}
+
+/// Streams every pod of a workload, merged in time order, over `channel`.
+#[tauri::command]
+pub async fn stream_workload_logs(
+    state: State<'_, AppState>,
+    context: String,
+    stream_id: u64,
+    request: WorkloadLogRequest,
+    channel: Channel<LogBatch>,
+) -> Result<(), UiError> {
+    let cc = state.client(&context).await?;
+    let mut stream = logs::workload_stream(&cc, request);
+    state.tasks.start(stream_id, async move {
+        while let Some(batch) = stream.next_batch().await {
+            if channel.send(batch).is_err() {
+                break;
+            }
+        }
+    });
+    Ok(())
+}
