@@ -333,7 +333,10 @@ pub fn LogView(context: String, target: LogTarget) -> impl IntoView {
                     version.track();
                     let m = matcher.get();
                     state.with_value(|s| match &m {
-                        Ok(m) if !m.is_empty() => format!("{} matches", count_matches(&s.buffer, m)),
+                        Ok(m) if !m.is_empty() => {
+                            let n = count_matches(&s.buffer, m);
+                            format!("{n} match{}", if n == 1 { "" } else { "es" })
+                        }
                         Err(e) => format!("bad pattern: {e}"),
                         _ => format!("{} lines", s.buffer.len()),
                     })
