@@ -1,13 +1,13 @@
 //! Discovery, listing (the server's Table format, as `kubectl get` prints it) and watching of
 //! every kind of object, CRDs included.
 //!
-//! - [`discover`]: every resource the server serves ([`loupe_model::ApiDiscovery`]), from
+//! - [`discover`]: every resource the server serves ([`loupe_model::resources::ApiDiscovery`]), from
 //!   aggregated discovery (2 requests) or the legacy per-group form.
 //! - [`discovery_updates`]: discovery again whenever CRDs change.
 //! - [`resolve`]: a user's `KIND` argument to a resource, exactly as kubectl resolves it.
 //! - [`list_table`] / [`get_table`]: rows and columns as `kubectl get` shows them;
 //!   [`list_objects`] / [`get_object`]: full objects (for `-o json|yaml`).
-//! - [`print`]: kubectl's text output of tables, names, JSON and YAML.
+//! - [`print`](mod@print): kubectl's text output of tables, names, JSON and YAML.
 //! - [`watch_table`]: a snapshot and then batched deltas for a live table.
 //! - [`visible_namespaces`]: what a user can pick, falling back when listing is forbidden.
 //!
