@@ -59,12 +59,7 @@ pub async fn containers(
         .await
     {
         Ok(Some(p)) => Ok(pods::pod_containers(&p)),
-        Ok(None) => Err(CoreError::Logs {
-            problem: LogProblem::PodNotFound,
-            message: format!(
-                "error from server (NotFound): pods \"{pod}\" not found in namespace \"{namespace}\""
-            ),
-        }),
+        Ok(None) => Err(errors::pod_not_found(namespace, pod)),
         Err(e) => Err(errors::get_failure(
             e,
             &cc.target,
