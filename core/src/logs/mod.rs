@@ -34,7 +34,7 @@ pub mod workload;
 
 pub use download::download;
 pub use errors::{diagnose, problem_of};
-pub use source::{Backend, KubeBackend, PodWatch, Reader, SourceMsg, SourceSpec, Wire};
+pub use source::{Backend, KubeBackend, PodWatch, Reader};
 pub use split::{DEFAULT_MAX_LINE_BYTES, RawLine, Splitter};
 pub use view::{LogStream, Plan, PodSet, RawBatch, RawEvent, RawLogStream, Tuning, open};
 pub use workload::{first_pod, parse_kind};

@@ -235,6 +235,7 @@ pub fn open<B: Backend>(backend: B, plan: Plan, tuning: Tuning) -> RawLogStream 
         hold_until: None,
         started: false,
         selector: String::new(),
+        next_poll: None,
     };
     let task = tokio::spawn(view.run()).abort_handle();
     RawLogStream { rx, task }
@@ -291,6 +292,8 @@ struct View<B: Backend> {
     started: bool,
     /// The label selector of a workload view.
     selector: String,
+    /// Without a pod watch, when to look again at pods whose containers have not started.
+    next_poll: Option<Instant>,
 }
 
 enum Wake {
@@ -358,6 +361,9 @@ impl<B: Backend> View<B> {
             if done {
                 return;
             }
+            if watch.is_none() {
+                self.poll_pending(now).await;
+            }
             let deadline = self.deadline();
             let wake = tokio::select! {
                 m = self.rx.recv() => Wake::Msg(m),
@@ -398,7 +404,55 @@ impl<B: Backend> View<B> {
         let batch = self
             .batch_since
             .map_or(far, |t| t + self.tuning.batch_interval);
-        batch.min(self.hold_until.unwrap_or(far))
+        batch
+            .min(self.hold_until.unwrap_or(far))
+            .min(self.next_poll.unwrap_or(far))
+    }
+
+    /// Without a pod watch (no `watch pods` permission), looks every 2 s at the pods whose
+    /// containers have not started yet, so a waiting view still starts (or ends).
+    async fn poll_pending(&mut self, now: Instant) {
+        let pending: Vec<(String, String)> = self
+            .slots
+            .iter()
+            .filter(|s| s.pending)
+            .map(|s| (s.source.namespace.clone(), s.source.pod.clone()))
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        if pending.is_empty() {
+            self.next_poll = None;
+            return;
+        }
+        match self.next_poll {
+            Some(t) if now < t => return,
+            None => {
+                self.next_poll = Some(now + Duration::from_secs(2));
+                return;
+            }
+            Some(_) => {}
+        }
+        self.next_poll = Some(now + Duration::from_secs(2));
+        for (ns, name) in pending {
+            match self.b.get_pod(&ns, &name).await {
+                Ok(Some(pod)) => self.pod_applied(&pod),
+                Ok(None) => {
+                    let uids: Vec<String> = self
+                        .pods
+                        .iter()
+                        .filter(|(_, ids)| {
+                            ids.iter()
+                                .any(|id| self.slots[*id as usize].source.pod == name)
+                        })
+                        .map(|(u, _)| u.clone())
+                        .collect();
+                    for uid in uids {
+                        self.pod_gone(&uid);
+                    }
+                }
+                Err(_) => {}
+            }
+        }
     }
 
     async fn start(&mut self) -> Result<(), CoreError> {
