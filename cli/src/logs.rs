@@ -139,11 +139,7 @@ async fn run_inner(session: &Session, a: LogsArgs) -> Result<ExitCode, Fail> {
     let selector = a.selector.clone().filter(|s| !s.is_empty());
     let mut container = a.container.clone();
     let resource = match a.args.as_slice() {
-        [] if selector.is_none() => {
-            return Err(Fail::Usage(format!(
-                "expected '{USAGE}'.\nPOD or TYPE/NAME is a required argument for the logs command"
-            )));
-        }
+        [] if selector.is_none() => return Err(expected_usage()),
         [] => None,
         [r] => {
             if selector.is_some() {
@@ -163,11 +159,7 @@ async fn run_inner(session: &Session, a: LogsArgs) -> Result<ExitCode, Fail> {
             container = Some(c.clone());
             Some(r.clone())
         }
-        _ => {
-            return Err(Fail::Usage(format!(
-                "expected '{USAGE}'.\nPOD or TYPE/NAME is a required argument for the logs command"
-            )));
-        }
+        _ => return Err(expected_usage()),
     };
     let all_pods = a.all_pods.unwrap_or(false);
     let all_containers = a.all_containers.unwrap_or(false);
@@ -245,7 +237,7 @@ async fn run_inner(session: &Session, a: LogsArgs) -> Result<ExitCode, Fail> {
                 }
             }
         },
-        (None, None) => unreachable_usage()?,
+        (None, None) => return Err(expected_usage()),
     };
     // A single pod: kubectl reads it first (not found); the default container, its notice
     // and the container check come after the validation below.
@@ -319,6 +311,7 @@ async fn run_inner(session: &Session, a: LogsArgs) -> Result<ExitCode, Fail> {
     let tuning = Tuning {
         max_line_bytes: usize::MAX,
         end_when_empty: true,
+        line_timestamps: false,
         ..Tuning::default()
     };
     let (stream, by_selector) = match target {
@@ -427,10 +420,10 @@ fn write_line(
     Ok(())
 }
 
-fn unreachable_usage() -> Result<Target, Fail> {
-    Err(Fail::Usage(format!(
+fn expected_usage() -> Fail {
+    Fail::Usage(format!(
         "expected '{USAGE}'.\nPOD or TYPE/NAME is a required argument for the logs command"
-    )))
+    ))
 }
 
 fn selection(all: bool, container: &Option<String>) -> ContainerSelection {

@@ -81,7 +81,8 @@ async fn admin() -> ContextClient {
     client_from(&kubeconfig_path(), "sandbox-admin").await
 }
 
-/// A namespace of this test's own, deleted (without waiting) when dropped.
+/// A namespace of this test's own, deleted when dropped (waiting, so it cannot show up in the
+/// next test binary's comparisons with kubectl).
 struct TestNs(String);
 
 impl TestNs {
@@ -103,7 +104,7 @@ impl TestNs {
 impl Drop for TestNs {
     fn drop(&mut self) {
         let _ = std::process::Command::new("/usr/bin/kubectl")
-            .args(["delete", "namespace", &self.0, "--wait=false"])
+            .args(["delete", "namespace", &self.0, "--timeout=60s"])
             .env("KUBECONFIG", kubeconfig_path())
             .output();
     }

@@ -61,6 +61,16 @@ pub(crate) fn get_failure(
     }
 }
 
+/// kubectl's error for a pod that does not exist.
+pub(crate) fn pod_not_found(namespace: &str, pod: &str) -> CoreError {
+    CoreError::Logs {
+        problem: LogProblem::PodNotFound,
+        message: format!(
+            "error from server (NotFound): pods \"{pod}\" not found in namespace \"{namespace}\""
+        ),
+    }
+}
+
 fn forbidden(message: &str) -> LogProblem {
     LogProblem::Forbidden {
         permission: parse_forbidden(message)

@@ -34,7 +34,7 @@ pub mod workload;
 
 pub use download::download;
 pub use errors::{diagnose, problem_of};
-pub use source::{Backend, KubeBackend, PodWatch, Reader, SourceMsg, SourceSpec, Wire};
+pub use source::{Backend, KubeBackend, PodWatch, Reader};
 pub use split::{DEFAULT_MAX_LINE_BYTES, RawLine, Splitter};
 pub use view::{LogStream, Plan, PodSet, RawBatch, RawEvent, RawLogStream, Tuning, open};
 pub use workload::{first_pod, parse_kind};
@@ -59,12 +59,7 @@ pub async fn containers(
         .await
     {
         Ok(Some(p)) => Ok(pods::pod_containers(&p)),
-        Ok(None) => Err(CoreError::Logs {
-            problem: LogProblem::PodNotFound,
-            message: format!(
-                "error from server (NotFound): pods \"{pod}\" not found in namespace \"{namespace}\""
-            ),
-        }),
+        Ok(None) => Err(errors::pod_not_found(namespace, pod)),
         Err(e) => Err(errors::get_failure(
             e,
             &cc.target,

@@ -3,13 +3,14 @@
 
 use super::errors::get_failure;
 use super::pods::by_logging;
+use super::source::{Backend, KubeBackend};
 use crate::CoreError;
 use crate::cluster::{ContextClient, Target};
 use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
 use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::api::core::v1::{Pod, Service};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
-use kube::api::{Api, ListParams};
+use kube::api::Api;
 use loupe_model::logs::{LogProblem, WorkloadKind};
 use std::collections::BTreeMap;
 
@@ -74,8 +75,28 @@ fn map_selector(m: &BTreeMap<String, String>) -> String {
         .join(",")
 }
 
-/// The label selector of a workload object. A pod "selects" itself by name: use
-/// [`super::PodSet::Named`] for pods instead.
+/// Reads one namespaced object; 404 in kubectl's words.
+async fn fetch<K>(
+    client: &kube::Client,
+    target: &Target,
+    namespace: &str,
+    name: &str,
+) -> Result<K, CoreError>
+where
+    K: kube::Resource<Scope = k8s_openapi::NamespaceResourceScope>
+        + Clone
+        + serde::de::DeserializeOwned
+        + std::fmt::Debug,
+    K::DynamicType: Default,
+{
+    Api::<K>::namespaced(client.clone(), namespace)
+        .get(name)
+        .await
+        .map_err(|e| get_failure(e, target, namespace, LogProblem::WorkloadNotFound))
+}
+
+/// The label selector of a workload object (a pod's is its labels; views of one pod use
+/// [`super::PodSet::Named`] instead).
 pub async fn selector_of(
     client: &kube::Client,
     target: &Target,
@@ -83,51 +104,36 @@ pub async fn selector_of(
     kind: WorkloadKind,
     name: &str,
 ) -> Result<String, CoreError> {
-    let fail = |e| get_failure(e, target, namespace, LogProblem::WorkloadNotFound);
-    let c = client.clone();
+    let (c, t, ns) = (client, target, namespace);
     let sel = match kind {
-        WorkloadKind::Deployment => Api::<Deployment>::namespaced(c, namespace)
-            .get(name)
-            .await
-            .map_err(fail)?
+        WorkloadKind::Deployment => fetch::<Deployment>(c, t, ns, name)
+            .await?
             .spec
             .map(|s| selector_string(&s.selector)),
-        WorkloadKind::StatefulSet => Api::<StatefulSet>::namespaced(c, namespace)
-            .get(name)
-            .await
-            .map_err(fail)?
+        WorkloadKind::StatefulSet => fetch::<StatefulSet>(c, t, ns, name)
+            .await?
             .spec
             .map(|s| selector_string(&s.selector)),
-        WorkloadKind::DaemonSet => Api::<DaemonSet>::namespaced(c, namespace)
-            .get(name)
-            .await
-            .map_err(fail)?
+        WorkloadKind::DaemonSet => fetch::<DaemonSet>(c, t, ns, name)
+            .await?
             .spec
             .map(|s| selector_string(&s.selector)),
-        WorkloadKind::ReplicaSet => Api::<ReplicaSet>::namespaced(c, namespace)
-            .get(name)
-            .await
-            .map_err(fail)?
+        WorkloadKind::ReplicaSet => fetch::<ReplicaSet>(c, t, ns, name)
+            .await?
             .spec
             .map(|s| selector_string(&s.selector)),
-        WorkloadKind::Job => Api::<Job>::namespaced(c, namespace)
-            .get(name)
-            .await
-            .map_err(fail)?
+        WorkloadKind::Job => fetch::<Job>(c, t, ns, name)
+            .await?
             .spec
             .and_then(|s| s.selector)
             .map(|s| selector_string(&s)),
-        WorkloadKind::Service => Api::<Service>::namespaced(c, namespace)
-            .get(name)
-            .await
-            .map_err(fail)?
+        WorkloadKind::Service => fetch::<Service>(c, t, ns, name)
+            .await?
             .spec
             .and_then(|s| s.selector)
             .map(|m| map_selector(&m)),
-        WorkloadKind::Pod => Api::<Pod>::namespaced(c, namespace)
-            .get(name)
-            .await
-            .map_err(fail)?
+        WorkloadKind::Pod => fetch::<Pod>(c, t, ns, name)
+            .await?
             .metadata
             .labels
             .map(|m| map_selector(&m)),
@@ -152,14 +158,14 @@ pub async fn first_pod(
     kind: WorkloadKind,
     name: &str,
 ) -> Result<(String, usize), CoreError> {
-    let selector = selector_of(&cc.client, &cc.target, namespace, kind, name).await?;
-    let mut pods = Api::<Pod>::namespaced(cc.client.clone(), namespace)
-        .list(&ListParams::default().labels(&selector))
+    let backend = KubeBackend::new(cc);
+    let selector = backend.selector_of(namespace, kind, name).await?;
+    // By name, as the server lists them: Go's sort of a handful of pods is an insertion sort,
+    // which keeps that order for ties, as this stable sort does.
+    let mut pods = backend
+        .list_pods(namespace, &selector)
         .await
-        .map_err(|e| get_failure(e, &cc.target, namespace, LogProblem::Other))?
-        .items;
-    // Go's sort is not stable, but for the handful of pods of one workload it sorts by
-    // insertion, which keeps the server's (name) order for ties, as this does.
+        .map_err(|e| get_failure(e, &cc.target, namespace, LogProblem::Other))?;
     pods.sort_by(by_logging);
     let count = pods.len();
     match pods.into_iter().next().and_then(|p| p.metadata.name) {

@@ -319,3 +319,33 @@ async fn too_many_followed_streams_is_an_error_like_kubectl() {
         RawEvent::Error { problem: LogProblem::TooManyStreams { count: 3, max: 2 }, error, .. }
             if error.message == "you are attempting to follow 3 log streams, but maximum allowed concurrency is 2, use --max-log-requests to increase the limit")));
 }
+
+#[tokio::test]
+async fn without_a_watch_a_waiting_container_is_polled_until_it_starts() {
+    let waiting: Pod = serde_json::from_value(serde_json::json!({
+        "metadata": {"name": "p", "namespace": "ns", "uid": "u1"},
+        "spec": {"nodeName": "n", "containers": [{"name": "app"}]},
+        "status": {"phase": "Pending", "containerStatuses": [{"name": "app", "image": "i", "imageID": "",
+            "ready": false, "restartCount": 0, "state": {"waiting": {"reason": "ContainerCreating"}}}]},
+    }))
+    .unwrap();
+    let fake = Fake::default()
+        .with_pod(waiting)
+        .script("p", Script::Open(vec![lines(T0, "started", 0..1)]));
+    let s = open(
+        fake.clone(),
+        plan(PodSet::Named("p".into()), true),
+        Tuning::default(),
+    );
+    // The fake cannot watch; the container starts a moment later.
+    let f = fake.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let _ = f.with_pod(running_pod("p", "u1", &["app"]));
+    });
+    let events = collect(s, |e| texts(e).iter().any(|t| t == "started 0")).await;
+    assert!(
+        texts(&events).contains(&"started 0".to_string()),
+        "{events:?}"
+    );
+}
