@@ -62,4 +62,6 @@ pub mod commands {
     pub const STREAM_LOGS: &str = "stream_logs";
     /// Streams every pod of a workload, merged in time order, until `stop_watch`.
     pub const STREAM_WORKLOAD_LOGS: &str = "stream_workload_logs";
+    /// Saves a pod's whole log to the Downloads folder; returns the path.
+    pub const DOWNLOAD_LOGS: &str = "download_logs";
 }

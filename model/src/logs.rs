@@ -11,9 +11,11 @@
 
 use serde::{Deserialize, Serialize};
 
+mod ansi;
 mod buffer;
 mod search;
 
+pub use ansi::{StyledRun, has_ansi, parse_ansi};
 pub use buffer::LogBuffer;
 pub use search::{LogMatcher, MatchError, MatchRange, count_matches, filter_indices, next_match};
 

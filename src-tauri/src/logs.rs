@@ -60,3 +60,16 @@ pub async fn stream_workload_logs(
     });
     Ok(())
 }
+
+/// Saves the whole log of `request` (not just what the view keeps) to the Downloads folder and
+/// returns the file's path.
+#[tauri::command]
+pub async fn download_logs(
+    state: State<'_, AppState>,
+    context: String,
+    request: LogRequest,
+) -> Result<String, UiError> {
+    let cc = state.client(&context).await?;
+    let (path, _) = logs::download_to_default(&cc, &request).await?;
+    Ok(path.display().to_string())
+}

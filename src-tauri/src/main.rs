@@ -39,6 +39,7 @@ fn main() {
             logs::pod_containers,
             logs::stream_logs,
             logs::stream_workload_logs,
+            logs::download_logs,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     if let Err(e) = result {

@@ -390,3 +390,14 @@ pub async fn stream_workload_logs(
     )
     .await
 }
+
+#[derive(Serialize)]
+struct DownloadArgs<'a> {
+    context: &'a str,
+    request: &'a LogRequest,
+}
+
+/// Saves a pod's whole log to the Downloads folder; returns the file's path.
+pub async fn download_logs(context: &str, request: &LogRequest) -> Result<String, UiError> {
+    call(commands::DOWNLOAD_LOGS, &DownloadArgs { context, request }).await
+}

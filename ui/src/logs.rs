@@ -9,8 +9,8 @@ use leptos::task::spawn_local;
 use loupe_model::UiError;
 use loupe_model::logs::{
     ContainerSelection, LogBuffer, LogEvent, LogLine, LogMatcher, LogOptions, LogRequest,
-    LogSource, PodContainers, SourceState, WorkloadKind, WorkloadLogRequest, WorkloadTarget,
-    count_matches, filter_indices, next_match,
+    LogSource, PodContainers, SourceState, StyledRun, WorkloadKind, WorkloadLogRequest,
+    WorkloadTarget, count_matches, filter_indices, has_ansi, next_match, parse_ansi,
 };
 use std::collections::HashMap;
 
@@ -104,6 +104,29 @@ pub fn LogView(context: String, target: LogTarget) -> impl IntoView {
     let current_match = RwSignal::new(None::<usize>);
     let stick_to_bottom = RwSignal::new(true);
     let is_workload = matches!(target, LogTarget::Workload { .. });
+    let saved = RwSignal::new(None::<Result<String, UiError>>);
+    let saving = RwSignal::new(false);
+    let pod_target = StoredValue::new(target.clone());
+    let download = move |_| {
+        let LogTarget::Pod { namespace, pod } = pod_target.get_value() else {
+            return;
+        };
+        let req = LogRequest {
+            namespace,
+            pod,
+            container: container.get_untracked(),
+            options: LogOptions {
+                previous: previous.get_untracked(),
+                timestamps: timestamps.get_untracked(),
+                ..LogOptions::default()
+            },
+        };
+        saving.set(true);
+        spawn_local(async move {
+            saved.set(Some(bridge::download_logs(&ctx.get_value(), &req).await));
+            saving.set(false);
+        });
+    };
 
     if let LogTarget::Pod { namespace, pod } = target.clone() {
         spawn_local(async move {
@@ -329,6 +352,10 @@ pub fn LogView(context: String, target: LogTarget) -> impl IntoView {
                 <button class="icon-button" title="Previous match (Shift+Enter)" on:click=move |_| jump(false)>"↑"</button>
                 <button class="icon-button" title="Next match (Enter)" on:click=move |_| jump(true)>"↓"</button>
                 <label class="small"><input type="checkbox" data-testid="log-filter" on:change=move |ev| filter_only.set(event_target_checked(&ev)) />" only matching"</label>
+                {(!is_workload).then(|| view! {
+                    <button class="icon-button" data-testid="log-download" title="Save the whole log (not only what is shown) to your Downloads folder"
+                        disabled=move || saving.get() on:click=download>{move || if saving.get() { "Saving…" } else { "⤓ Download" }}</button>
+                })}
                 <span class="count" data-testid="log-count">{move || {
                     version.track();
                     let m = matcher.get();
@@ -365,6 +392,10 @@ pub fn LogView(context: String, target: LogTarget) -> impl IntoView {
                                 <strong>{e.message.clone()}</strong>
                                 {e.hint.clone().map(|h| view! { <div class="hint">{h}</div> })}
                             </div>
+                        })}
+                        {saved.get().map(|r| match r {
+                            Ok(p) => view! { <div class="small ok-text" data-testid="log-saved">{format!("Saved to {p}")}</div> }.into_any(),
+                            Err(e) => view! { <div class="small warn-text">{e.message}</div> }.into_any(),
                         })}
                         {(!waiting.is_empty()).then(|| view! { <div class="banner info small" data-testid="log-waiting">{waiting.join("; ")}</div> })}
                         {(s.buffer.dropped() > 0).then(|| view! {
@@ -416,29 +447,46 @@ fn line_view(
         .filter(|_| multi)
         .map(|s| (s.label, format!("src c{}", s.id as usize % PALETTE)));
     let ts = line.timestamp.clone().filter(|_| show_ts);
-    // Highlight matches: split the text at match boundaries.
-    let text = line.text.clone();
-    let parts: Vec<(String, bool)> = match matcher {
-        Some(m) if !m.is_empty() => {
-            let mut out = Vec::new();
-            let mut at = 0;
-            for r in m.find_iter(&text) {
-                if r.start > at {
-                    out.push((text[at..r.start].to_string(), false));
-                }
-                out.push((text[r.start..r.end].to_string(), true));
-                at = r.end;
-            }
-            out.push((text[at..].to_string(), false));
-            out
-        }
-        _ => vec![(text, false)],
+    // Colour runs (ANSI codes), each split further at search matches for highlighting.
+    let runs = if has_ansi(&line.text) {
+        parse_ansi(&line.text)
+    } else {
+        vec![StyledRun {
+            text: line.text.clone(),
+            fg: None,
+            bold: false,
+        }]
     };
+    let mut parts: Vec<(String, String, bool)> = Vec::new();
+    for run in runs {
+        let mut style = String::new();
+        if let Some(fg) = run.fg {
+            style.push_str(&format!("ansi-fg{fg}"));
+        }
+        if run.bold {
+            style.push_str(" ansi-bold");
+        }
+        let text = run.text;
+        match matcher {
+            Some(m) if !m.is_empty() => {
+                let mut at = 0;
+                for r in m.find_iter(&text) {
+                    if r.start > at {
+                        parts.push((text[at..r.start].to_string(), style.clone(), false));
+                    }
+                    parts.push((text[r.start..r.end].to_string(), style.clone(), true));
+                    at = r.end;
+                }
+                parts.push((text[at..].to_string(), style, false));
+            }
+            _ => parts.push((text, style, false)),
+        }
+    }
     view! {
         <div class=class data-testid="log-line" data-index=index>
             {label.map(|(l, c)| view! { <span class=c>{l}</span> })}
             {ts.map(|t| view! { <span class="ts">{t}</span> })}
-            {parts.into_iter().map(|(t, hit)| if hit { view! { <mark>{t}</mark> }.into_any() } else { view! { <span>{t}</span> }.into_any() }).collect_view()}
+            {parts.into_iter().map(|(t, style, hit)| if hit { view! { <mark class=style>{t}</mark> }.into_any() } else { view! { <span class=style>{t}</span> }.into_any() }).collect_view()}
             {line.full_len.map(|n| view! { <span class="cut">{format!(" … ({n} bytes, cut for display)")}</span> })}
         </div>
     }

@@ -88,3 +88,77 @@ fn part_path(path: &Path) -> PathBuf {
         .map_or_else(|| "log".into(), |n| n.to_string_lossy().into_owned());
     path.with_file_name(format!(".{name}.part"))
 }
+
+/// Where the app saves a downloaded log: `$XDG_DOWNLOAD_DIR`, else `~/Downloads`, named after the
+/// pod, container and time (`team-a_web-1_app_20261129-180501.log`) so nothing is overwritten.
+pub fn download_path(req: &LogRequest) -> Option<PathBuf> {
+    let dir = std::env::var_os("XDG_DOWNLOAD_DIR")
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute())
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .filter(|h| !h.is_empty())
+                .map(|h| Path::new(&h).join("Downloads"))
+        })?;
+    Some(dir.join(download_name(req, jiff::Timestamp::now())))
+}
+
+/// Downloads the log to [`download_path`] (creating the folder), returning the file and its size.
+pub async fn download_to_default(
+    cc: &ContextClient,
+    req: &LogRequest,
+) -> Result<(PathBuf, u64), CoreError> {
+    let path = download_path(req).ok_or_else(|| {
+        CoreError::InvalidArgument(
+            "no download folder: neither XDG_DOWNLOAD_DIR nor HOME is set".into(),
+        )
+    })?;
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| io_error(dir, &e))?;
+    }
+    let bytes = download(cc, req, &path).await?;
+    Ok((path, bytes))
+}
+
+fn download_name(req: &LogRequest, now: jiff::Timestamp) -> String {
+    let safe = |s: &str| -> String {
+        s.chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || matches!(c, '-' | '.') {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect()
+    };
+    let mut name = format!("{}_{}", safe(&req.namespace), safe(&req.pod));
+    if let Some(c) = &req.container {
+        name.push('_');
+        name.push_str(&safe(c));
+    }
+    if req.options.previous {
+        name.push_str("_previous");
+    }
+    format!("{name}_{}.log", now.strftime("%Y%m%d-%H%M%S"))
+}
+
+#[cfg(test)]
+mod name_tests {
+    use super::*;
+
+    #[test]
+    fn names_say_what_and_when_and_stay_safe() {
+        let req = LogRequest {
+            namespace: "team-a".into(),
+            pod: "web/../x".into(),
+            container: Some("app".into()),
+            ..LogRequest::default()
+        };
+        let t: jiff::Timestamp = "2026-11-29T18:05:01Z".parse().unwrap();
+        assert_eq!(
+            download_name(&req, t),
+            "team-a_web_.._x_app_20261129-180501.log"
+        );
+    }
+}

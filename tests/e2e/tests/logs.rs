@@ -62,7 +62,13 @@ async fn pod_logs_equal_kubectl_and_follow_search_filter_work() {
     };
     assert!(!want.is_empty());
 
-    let app = App::launch(&[("KUBECONFIG", &kc)]).await;
+    let downloads = std::env::temp_dir().join("loupe-e2e").join("downloads");
+    let _ = std::fs::remove_dir_all(&downloads);
+    let app = App::launch(&[
+        ("KUBECONFIG", &kc),
+        ("XDG_DOWNLOAD_DIR", &downloads.display().to_string()),
+    ])
+    .await;
     app.wait_for("[data-testid=context-item]").await;
     app.click("[data-testid=tab-cluster]").await;
     let filter = app.wait_for("[data-testid=row-filter]").await;
@@ -86,32 +92,56 @@ async fn pod_logs_equal_kubectl_and_follow_search_filter_work() {
         .unwrap()
         .to_path_buf();
     let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../sandbox/sandbox.sh");
+    // Unique, so a second run against the same sandbox cannot pass on the first run's line.
+    let marker = format!(
+        "e2e-followed-{}",
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    );
     let appended = Command::new(&script)
-        .args(["append-log", "logger-app.log", "e2e followed line"])
+        .args(["append-log", "logger-app.log", &marker])
         .env("LOUPE_SANDBOX_DIR", &state_dir)
         .status()
         .unwrap();
     assert!(appended.success());
     app.eventually("the appended line", Duration::from_secs(10), || async {
-        log_lines(&app)
-            .await
-            .iter()
-            .any(|l| l == "e2e followed line")
+        log_lines(&app).await.contains(&marker)
     })
     .await;
 
     // Search counts matches; the filter keeps only matching lines.
     let search = app.wait_for("[data-testid=log-search]").await;
-    search.send_keys("followed").await.unwrap();
+    search.send_keys(&marker).await.unwrap();
     app.eventually("one match", Duration::from_secs(5), || async {
         text_of(&app, "[data-testid=log-count]").await == "1 match"
     })
     .await;
     app.click("[data-testid=log-filter]").await;
     app.eventually("only the matching line", Duration::from_secs(5), || async {
-        log_lines(&app).await == ["e2e followed line"]
+        log_lines(&app).await == [marker.clone()]
     })
     .await;
     app.screenshot("screenshot-logs.png").await;
+
+    // Download saves the whole log (not the filtered view) as kubectl prints it.
+    app.click("[data-testid=log-download]").await;
+    let saved = app.wait_for("[data-testid=log-saved]").await;
+    let text = saved.text().await.unwrap();
+    let path = text.trim_start_matches("Saved to ").to_string();
+    assert!(path.starts_with(&downloads.display().to_string()), "{text}");
+    let content = std::fs::read_to_string(&path).unwrap();
+    let mut expected = want.join("\n");
+    expected.push('\n');
+    expected.push_str(&marker);
+    expected.push('\n');
+    assert_eq!(content, expected);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+    }
     app.close().await;
 }
