@@ -48,8 +48,8 @@ pub mod commands {
     pub const WATCH_TABLE: &str = "watch_table";
     /// Stops a watch or stream by the id the UI gave it.
     pub const STOP_WATCH: &str = "stop_watch";
-    /// One object as `kubectl get -o yaml` prints it.
-    pub const OBJECT_YAML: &str = "object_yaml";
+    /// One object's summary and `kubectl get -o yaml`.
+    pub const OBJECT_DETAIL: &str = "object_detail";
     /// The identity the API server sees, and how the kubeconfig establishes it.
     pub const WHOAMI: &str = "whoami";
     /// The access matrix (resources x verbs) for namespaces and the cluster scope.

@@ -339,6 +339,80 @@ pub struct VisibleNamespaces {
     pub reason: Option<crate::UiError>,
 }
 
+/// One object for the detail panel: its summary and its YAML.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ObjectDetail {
+    /// Phase, conditions, containers, labels, annotations, owners.
+    pub summary: ObjectSummary,
+    /// `kubectl get -o yaml` (managedFields folded unless asked for).
+    pub yaml: String,
+}
+
+/// The readable part of an object's detail panel, read from the object itself.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ObjectSummary {
+    /// `status.phase` (pods, namespaces, PVCs), when set.
+    pub phase: Option<String>,
+    /// `status.conditions`, as the object reports them.
+    pub conditions: Vec<ConditionSummary>,
+    /// Containers (init first) with their state, for pods.
+    pub containers: Vec<ContainerSummary>,
+    /// Labels, sorted.
+    pub labels: Vec<(String, String)>,
+    /// Annotations, sorted (kubectl's last-applied-configuration left out: it repeats the object).
+    pub annotations: Vec<(String, String)>,
+    /// `metadata.ownerReferences`.
+    pub owners: Vec<OwnerSummary>,
+}
+
+/// One condition.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConditionSummary {
+    /// `Ready`, `Available`, ...
+    pub kind: String,
+    /// `True`, `False` or `Unknown`.
+    pub status: String,
+    /// Why, in one word.
+    pub reason: Option<String>,
+    /// Details.
+    pub message: Option<String>,
+}
+
+/// One container of a pod.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ContainerSummary {
+    /// Name.
+    pub name: String,
+    /// Image.
+    pub image: String,
+    /// An init container.
+    pub init: bool,
+    /// `running`, `waiting (CrashLoopBackOff)`, `terminated (Completed, exit 0)` or `unknown`.
+    pub state: String,
+    /// Ready.
+    pub ready: bool,
+    /// Restarts.
+    pub restarts: i64,
+}
+
+/// An owner of the object (a link to open it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OwnerSummary {
+    /// `apps/v1`.
+    pub api_version: String,
+    /// `ReplicaSet`.
+    pub kind: String,
+    /// The owner's name (same namespace).
+    pub name: String,
+    /// Whether it is the managing controller.
+    pub controller: bool,
+}
+
 /// kubectl's `HumanDuration` (`k8s.io/apimachinery/pkg/util/duration`): `45s`, `3m10s`, `5h`,
 /// `12d`, `2y30d`.
 pub fn human_duration(seconds: i64) -> String {

@@ -29,7 +29,7 @@ fn main() {
             commands::remove_kubeconfig_source,
             commands::reveal_secret,
             resources::discover_resources,
-            resources::object_yaml,
+            resources::object_detail,
             resources::stop_watch,
             resources::visible_namespaces,
             resources::watch_table,

@@ -4,7 +4,8 @@ use crate::commands::AppState;
 use loupe_core::resources;
 use loupe_model::UiError;
 use loupe_model::resources::{
-    ApiDiscovery, ApiResource, ListOptions, NamespaceScope, TableDelta, VisibleNamespaces,
+    ApiDiscovery, ApiResource, ListOptions, NamespaceScope, ObjectDetail, TableDelta,
+    VisibleNamespaces,
 };
 use tauri::State;
 use tauri::ipc::Channel;
@@ -19,22 +20,23 @@ pub async fn discover_resources(
     Ok(resources::discover(&cc).await?)
 }
 
-/// One object as `kubectl get -o yaml` prints it (managedFields folded unless asked for).
+/// One object for the detail panel: a readable summary and `kubectl get -o yaml` (managedFields
+/// folded unless asked for).
 #[tauri::command]
-pub async fn object_yaml(
+pub async fn object_detail(
     state: State<'_, AppState>,
     context: String,
     resource: ApiResource,
     namespace: Option<String>,
     name: String,
     managed_fields: Option<bool>,
-) -> Result<String, UiError> {
+) -> Result<ObjectDetail, UiError> {
     let cc = state.client(&context).await?;
     let object = resources::get_object(&cc, &resource, namespace.as_deref(), &name).await?;
-    Ok(resources::view::object_yaml(
-        object,
-        managed_fields.unwrap_or(false),
-    ))
+    Ok(ObjectDetail {
+        summary: resources::view::summary(&object),
+        yaml: resources::view::object_yaml(object, managed_fields.unwrap_or(false)),
+    })
 }
 
 /// Stops a watch or stream the UI started.

@@ -5,7 +5,8 @@
 use loupe_model::logs::{LogBatch, LogRequest, PodContainers, WorkloadLogRequest};
 use loupe_model::rbac::{AccessMatrix, Action, CheckedDecision, Identity};
 use loupe_model::resources::{
-    ApiDiscovery, ApiResource, ListOptions, NamespaceScope, TableDelta, VisibleNamespaces,
+    ApiDiscovery, ApiResource, ListOptions, NamespaceScope, ObjectDetail, TableDelta,
+    VisibleNamespaces,
 };
 use loupe_model::{
     ConnectionStatus, EditRequest, EditResult, ErrorKind, KubeconfigOverview, SecretField, UiError,
@@ -251,16 +252,16 @@ struct ObjectArgs<'a> {
     managed_fields: bool,
 }
 
-/// One object as `kubectl get -o yaml` prints it.
-pub async fn object_yaml(
+/// One object's summary and `kubectl get -o yaml`.
+pub async fn object_detail(
     context: &str,
     resource: &ApiResource,
     namespace: Option<&str>,
     name: &str,
     managed_fields: bool,
-) -> Result<String, UiError> {
+) -> Result<ObjectDetail, UiError> {
     call(
-        commands::OBJECT_YAML,
+        commands::OBJECT_DETAIL,
         &ObjectArgs {
             context,
             resource,

@@ -10,8 +10,8 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use loupe_model::UiError;
 use loupe_model::resources::{
-    ApiDiscovery, ApiResource, ListOptions, NamespaceScope, TableColumn, TableDelta, TableRow,
-    VisibleNamespaces, WatchState, age_text,
+    ApiDiscovery, ApiResource, ListOptions, NamespaceScope, ObjectDetail, ObjectSummary,
+    TableColumn, TableDelta, TableRow, VisibleNamespaces, WatchState, age_text,
 };
 use std::collections::HashMap;
 
@@ -555,7 +555,7 @@ fn ObjectPanel(
     row: TableRow,
     on_close: Callback<()>,
 ) -> impl IntoView {
-    let yaml = RwSignal::new(None::<Result<String, UiError>>);
+    let yaml = RwSignal::new(None::<Result<ObjectDetail, UiError>>);
     let managed = RwSignal::new(false);
     let ctx = StoredValue::new(context.clone());
     if let Some(r) = resource.clone() {
@@ -565,7 +565,8 @@ fn ObjectPanel(
             let (r, ns, name) = (r.clone(), ns.clone(), name.clone());
             yaml.set(None);
             spawn_local(async move {
-                let y = bridge::object_yaml(&ctx.get_value(), &r, ns.as_deref(), &name, show).await;
+                let y =
+                    bridge::object_detail(&ctx.get_value(), &r, ns.as_deref(), &name, show).await;
                 yaml.set(Some(y));
             });
         });
@@ -635,6 +636,10 @@ fn ObjectPanel(
             })}
             {move || (show_logs.get()).then(|| log_target.clone().map(|t| view! { <LogView context=ctx.get_value() target=t /> }))}
             <div class="details" style:display=move || if show_logs.get() { "none" } else { "block" }>
+            {move || yaml.with(|d| match d {
+                Some(Ok(d)) => Some(summary_view(&d.summary)),
+                _ => None,
+            })}
             <h3>"Events"</h3>
             <div class="events" data-testid="object-events">
                 {move || event_rows.with(|r| {
@@ -667,10 +672,70 @@ fn ObjectPanel(
             </div>
             {move || match yaml.get() {
                 None => view! { <div class="small muted">"Loading YAML…"</div> }.into_any(),
-                Some(Ok(y)) => view! { <pre class="yaml" data-testid="object-yaml">{y}</pre> }.into_any(),
+                Some(Ok(d)) => view! { <pre class="yaml" data-testid="object-yaml">{d.yaml}</pre> }.into_any(),
                 Some(Err(e)) => view! { <div class="hint">{e.message}</div> }.into_any(),
             }}
             </div>
         </aside>
     }
+}
+
+/// Phase, containers, conditions, owners, labels and annotations, readable at a glance.
+fn summary_view(s: &ObjectSummary) -> AnyView {
+    let chips = |pairs: &[(String, String)]| {
+        pairs
+            .iter()
+            .map(|(k, v)| {
+                let text = if v.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{k}={v}")
+                };
+                view! { <span class="chip mono">{text}</span> }
+            })
+            .collect_view()
+    };
+    view! {
+        <div class="summary" data-testid="object-summary">
+            {s.phase.clone().map(|p| view! { <div><span class="label">"phase"</span>" "<strong data-testid="summary-phase">{p}</strong></div> })}
+            {(!s.containers.is_empty()).then(|| view! {
+                <h3>"Containers"</h3>
+                <ul class="containers">
+                    {s.containers.iter().map(|c| {
+                        let class = if c.ready { "ok-text" } else if c.state.starts_with("waiting") || c.state.contains("Error") { "warn-text" } else { "" };
+                        view! {
+                            <li data-testid="summary-container">
+                                <strong>{c.name.clone()}</strong>{c.init.then_some(" (init)")}" "
+                                <span class=class>{c.state.clone()}</span>
+                                {(c.restarts > 0).then(|| format!(" · {} restarts", c.restarts))}
+                                <div class="small muted mono">{c.image.clone()}</div>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            })}
+            {(!s.conditions.is_empty()).then(|| view! {
+                <h3>"Conditions"</h3>
+                <ul class="conditions">
+                    {s.conditions.iter().map(|c| {
+                        let class = if c.status == "True" { "ok-text" } else { "warn-text" };
+                        view! {
+                            <li><strong>{c.kind.clone()}</strong>" "<span class=class>{c.status.clone()}</span>
+                                {c.reason.clone().map(|r| format!(" · {r}"))}
+                                {c.message.clone().map(|m| view! { <div class="small muted">{m}</div> })}
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            })}
+            {(!s.owners.is_empty()).then(|| view! {
+                <div class="small"><span class="label">"owned by"</span>" "
+                    {s.owners.iter().map(|o| view! { <span class="chip" data-testid="summary-owner">{format!("{} {}", o.kind, o.name)}</span> }).collect_view()}
+                </div>
+            })}
+            {(!s.labels.is_empty()).then(|| view! { <div class="chips"><span class="label">"labels"</span>" "{chips(&s.labels)}</div> })}
+            {(!s.annotations.is_empty()).then(|| view! { <div class="chips"><span class="label">"annotations"</span>" "{chips(&s.annotations)}</div> })}
+        </div>
+    }
+    .into_any()
 }

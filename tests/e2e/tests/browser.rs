@@ -172,6 +172,15 @@ async fn browse_pods_live_filter_and_yaml() {
     let text = yaml.text().await.unwrap();
     assert!(text.contains("kind: Pod"), "{text}");
     assert!(text.contains("name: web-"), "{text}");
+    // The summary reads the pod: phase, its container's state, its owner.
+    app.eventually("the pod's summary", Duration::from_secs(10), || async {
+        text_of(&app, "[data-testid=summary-phase]").await == "Running"
+    })
+    .await;
+    let container = text_of(&app, "[data-testid=summary-container]").await;
+    assert!(container.contains("running"), "{container}");
+    let owner = text_of(&app, "[data-testid=summary-owner]").await;
+    assert!(owner.starts_with("ReplicaSet web-"), "{owner}");
     // The pod's events (the scheduler's at least) are listed.
     app.eventually("the pod's events", Duration::from_secs(10), || async {
         text_of(&app, "[data-testid=object-events]")
