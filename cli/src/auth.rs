@@ -2,7 +2,6 @@
 
 use crate::session::Session;
 use loupe_core::CoreError;
-use loupe_core::cluster::ClusterError;
 use loupe_core::rbac::ApiCatalog;
 use loupe_core::rbac::RbacSnapshot;
 use loupe_core::rbac::review::{
@@ -150,7 +149,7 @@ pub async fn run(session: &Session, cmd: AuthCommand) -> Result<ExitCode, CoreEr
 /// An error as kubectl's `CheckErr` prints it: `Error from server (Reason): message` for API
 /// errors, `error: ...` for the rest.
 fn kubectl_error(e: &CoreError) -> String {
-    if let Some(s) = api_status(e) {
+    if let Some(s) = e.api_status() {
         return if s.reason == "Unauthorized" {
             format!("error: You must be logged in to the server ({})", s.message)
         } else if !s.reason.is_empty() {
@@ -160,16 +159,6 @@ fn kubectl_error(e: &CoreError) -> String {
         };
     }
     format!("error: {e}")
-}
-
-fn api_status(e: &CoreError) -> Option<&kube::core::Status> {
-    match e {
-        CoreError::Cluster { source, .. } => match source.as_ref() {
-            ClusterError::Kube(kube::Error::Api(s)) => Some(s),
-            _ => None,
-        },
-        _ => None,
-    }
 }
 
 fn out(text: &str) {
@@ -191,7 +180,7 @@ async fn whoami(session: &Session, args: WhoamiArgs) -> Result<ExitCode, CoreErr
     let cc = session.client().await?;
     let id = match loupe_core::rbac::whoami(&cc, &session.kc).await {
         Ok(id) => id,
-        Err(e) if api_status(&e).is_some_and(|s| s.code == 403) => {
+        Err(e) if e.api_status().is_some_and(|s| s.code == 403) => {
             return Err(CoreError::InvalidArgument(FORBIDDEN.into()));
         }
         Err(e) => return Err(e),
@@ -801,10 +790,7 @@ fn matrix_table(m: &loupe_model::rbac::AccessMatrix) -> String {
             text.push_str(&format!(
                 "  [{}] {} {} [{}]: {}\n",
                 f.scope.label(),
-                serde_json::to_value(f.kind)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_string))
-                    .unwrap_or_default(),
+                loupe_core::rbac::matrix::enum_word(&f.kind),
                 f.resource,
                 f.verbs.join(" "),
                 f.message

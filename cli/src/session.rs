@@ -19,8 +19,6 @@ pub struct Session {
     pub impersonate_groups: Vec<String>,
 }
 
-// The cluster commands (get, logs, auth) are being built on this; until then parts are unused.
-#[allow(dead_code)]
 impl Session {
     /// `--context`, else the current context.
     pub fn context_name(&self) -> Result<String, CoreError> {

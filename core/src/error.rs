@@ -270,6 +270,18 @@ impl CoreError {
 }
 
 impl CoreError {
+    /// The API server's `Status` answer, when this is a request the server refused (404, 403,
+    /// 410, ...).
+    pub fn api_status(&self) -> Option<&kube::core::Status> {
+        match self {
+            CoreError::Cluster { source, .. } => match source.as_ref() {
+                crate::cluster::ClusterError::Kube(kube::Error::Api(s)) => Some(s),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
     /// A cluster failure for `target`'s context, diagnosed (and redacted) against `target`.
     pub fn cluster(err: crate::cluster::ClusterError, target: &crate::cluster::Target) -> Self {
         CoreError::Cluster {

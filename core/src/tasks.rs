@@ -25,6 +25,27 @@ impl TaskSet {
         }
     }
 
+    /// Runs job `id`: every item of `stream` goes to `send` until the stream ends or `send`
+    /// returns `false` (its receiver is gone). Watches and log streams reach the UI this way.
+    pub fn forward<S>(
+        &self,
+        id: u64,
+        mut stream: S,
+        mut send: impl FnMut(S::Item) -> bool + Send + 'static,
+    ) where
+        S: futures::Stream + Unpin + Send + 'static,
+        S::Item: Send,
+    {
+        use futures::StreamExt as _;
+        self.start(id, async move {
+            while let Some(item) = stream.next().await {
+                if !send(item) {
+                    break;
+                }
+            }
+        });
+    }
+
     /// Stops job `id`; returns whether it was running.
     pub fn stop(&self, id: u64) -> bool {
         let handle = self.tasks.lock().ok().and_then(|mut t| t.remove(&id));
@@ -39,7 +60,8 @@ impl TaskSet {
     }
 
     /// Number of jobs still running.
-    pub fn running(&self) -> usize {
+    #[cfg(test)]
+    fn running(&self) -> usize {
         self.tasks
             .lock()
             .map(|t| t.values().filter(|h| !h.is_finished()).count())

@@ -413,6 +413,88 @@ pub struct OwnerSummary {
     pub controller: bool,
 }
 
+/// One cell as kubectl prints it: strings cut at the first line break (with `...`), terminal
+/// escapes neutralised, other values as Go's `fmt.Sprint` prints them.
+pub fn cell_text(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => match s.find(['\x0c', '\n', '\r']) {
+            Some(i) => format!("{}...", escape_terminal(&s[..i])),
+            None => escape_terminal(s),
+        },
+        // A null cell prints nothing (kubectl skips nil cells).
+        serde_json::Value::Null => String::new(),
+        other => escape_terminal(&go_sprint(other)),
+    }
+}
+
+/// Terminal escapes neutralised as kubectl's printer does (`ESC` as `^[`, `\r` as `\\r`).
+pub fn escape_terminal(s: &str) -> String {
+    if s.contains(['\x1b', '\r']) {
+        s.replace('\x1b', "^[").replace('\r', "\\r")
+    } else {
+        s.to_string()
+    }
+}
+
+/// Go's `fmt.Sprint` of a value decoded by apimachinery's JSON (int64 where integral, else
+/// float64).
+pub fn go_sprint(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::Null => "<nil>".into(),
+        serde_json::Value::Bool(b) => b.to_string(),
+        serde_json::Value::Number(n) => {
+            if let Some(i) = n.as_i64() {
+                return i.to_string();
+            }
+            if let Some(u) = n.as_u64() {
+                // Beyond int64 apimachinery falls back to float64.
+                return go_float(u as f64);
+            }
+            go_float(n.as_f64().unwrap_or(0.0))
+        }
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Array(a) => format!(
+            "[{}]",
+            a.iter().map(go_sprint).collect::<Vec<_>>().join(" ")
+        ),
+        serde_json::Value::Object(m) => {
+            let mut keys: Vec<&String> = m.keys().collect();
+            keys.sort();
+            format!(
+                "map[{}]",
+                keys.iter()
+                    .map(|k| format!("{k}:{}", go_sprint(&m[k.as_str()])))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            )
+        }
+    }
+}
+
+/// `strconv.FormatFloat(f, 'g', -1, 64)` (what `%v` prints for a float64).
+fn go_float(f: f64) -> String {
+    if f.is_nan() {
+        return "NaN".into();
+    }
+    if f.is_infinite() {
+        return if f > 0.0 { "+Inf" } else { "-Inf" }.into();
+    }
+    if f == 0.0 {
+        return "0".into();
+    }
+    let sci = format!("{:e}", f.abs());
+    let (mant, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    let sign = if f < 0.0 { "-" } else { "" };
+    // Shortest 'g': %e when the exponent is < -4 or >= 6.
+    if !(-4..6).contains(&exp) {
+        let esign = if exp < 0 { '-' } else { '+' };
+        return format!("{sign}{mant}e{esign}{:02}", exp.abs());
+    }
+    let s = format!("{}", f.abs());
+    format!("{sign}{}", s.strip_suffix(".0").unwrap_or(&s))
+}
+
 /// kubectl's `HumanDuration` (`k8s.io/apimachinery/pkg/util/duration`): `45s`, `3m10s`, `5h`,
 /// `12d`, `2y30d`.
 pub fn human_duration(seconds: i64) -> String {

@@ -227,3 +227,9 @@ pub fn reveal_secret(
 ) -> Result<String, UiError> {
     Ok(state.kubeconfig.reveal(&user, field)?)
 }
+
+/// Stops a watch or stream the UI started.
+#[tauri::command]
+pub fn stop_watch(state: State<'_, AppState>, watch_id: u64) -> bool {
+    state.tasks.stop(watch_id)
+}

@@ -19,7 +19,7 @@ pub async fn pod_containers(
     Ok(logs::containers(&cc, &namespace, &pod).await?)
 }
 
-/// Streams one container's log over `channel` until [`crate::resources::stop_watch`]`(stream_id)`.
+/// Streams one container's log over `channel` until [`crate::commands::stop_watch`]`(stream_id)`.
 #[tauri::command]
 pub async fn stream_logs(
     state: State<'_, AppState>,
@@ -29,14 +29,11 @@ pub async fn stream_logs(
     channel: Channel<LogBatch>,
 ) -> Result<(), UiError> {
     let cc = state.client(&context).await?;
-    let mut stream = logs::stream(&cc, request);
-    state.tasks.start(stream_id, async move {
-        while let Some(batch) = stream.next_batch().await {
-            if channel.send(batch).is_err() {
-                break; // the view is gone
-            }
-        }
-    });
+    let stream = logs::stream(&cc, request);
+    // A send fails once the view is gone; that ends the job.
+    state
+        .tasks
+        .forward(stream_id, stream, move |batch| channel.send(batch).is_ok());
     Ok(())
 }
 
@@ -50,14 +47,11 @@ pub async fn stream_workload_logs(
     channel: Channel<LogBatch>,
 ) -> Result<(), UiError> {
     let cc = state.client(&context).await?;
-    let mut stream = logs::workload_stream(&cc, request);
-    state.tasks.start(stream_id, async move {
-        while let Some(batch) = stream.next_batch().await {
-            if channel.send(batch).is_err() {
-                break;
-            }
-        }
-    });
+    let stream = logs::workload_stream(&cc, request);
+    // A send fails once the view is gone; that ends the job.
+    state
+        .tasks
+        .forward(stream_id, stream, move |batch| channel.send(batch).is_ok());
     Ok(())
 }
 

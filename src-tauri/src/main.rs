@@ -30,7 +30,7 @@ fn main() {
             commands::reveal_secret,
             resources::discover_resources,
             resources::object_detail,
-            resources::stop_watch,
+            commands::stop_watch,
             resources::visible_namespaces,
             resources::watch_table,
             access::whoami,

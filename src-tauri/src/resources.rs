@@ -39,33 +39,21 @@ pub async fn object_detail(
     })
 }
 
-/// Stops a watch or stream the UI started.
-#[tauri::command]
-pub fn stop_watch(state: State<'_, AppState>, watch_id: u64) -> bool {
-    state.tasks.stop(watch_id)
-}
-
-/// The namespaces the user can pick; when listing them is forbidden, the context's namespace
-/// (and `added`), flagged so the UI can say so.
+/// The namespaces the user can pick; when listing them is forbidden, the context's namespace,
+/// flagged so the UI can say so.
 #[tauri::command]
 pub async fn visible_namespaces(
     state: State<'_, AppState>,
     context: String,
-    added: Option<Vec<String>>,
 ) -> Result<VisibleNamespaces, UiError> {
     let cc = state.client(&context).await?;
-    let kc = state.kubeconfig.load();
-    let ns = kc
-        .context(&context)
-        .and_then(|c| c.namespace.map(str::to_string));
-    Ok(
-        resources::namespaces::visible_namespaces(&cc, ns.as_deref(), &added.unwrap_or_default())
-            .await?,
-    )
+    // The client already carries the context's namespace (`default` when it names none).
+    let ns = cc.client.default_namespace().to_string();
+    Ok(resources::namespaces::visible_namespaces(&cc, Some(&ns), &[]).await?)
 }
 
 /// Watches `resource` in `scope` and sends batched deltas over `channel` until
-/// [`stop_watch`]`(watch_id)` or the page goes away.
+/// [`crate::commands::stop_watch`]`(watch_id)` or the page goes away.
 #[tauri::command]
 pub async fn watch_table(
     state: State<'_, AppState>,
@@ -77,7 +65,7 @@ pub async fn watch_table(
     channel: Channel<TableDelta>,
 ) -> Result<(), UiError> {
     let cc = state.client(&context).await?;
-    let mut watch = resources::watch::watch_table(
+    let watch = resources::watch::watch_table(
         cc,
         resource,
         scope,
@@ -86,12 +74,9 @@ pub async fn watch_table(
             ..Default::default()
         },
     );
-    state.tasks.start(watch_id, async move {
-        while let Some(delta) = watch.next_delta().await {
-            if channel.send(delta).is_err() {
-                break; // the page is gone
-            }
-        }
-    });
+    // A send fails once the page is gone; that ends the job.
+    state
+        .tasks
+        .forward(watch_id, watch, move |delta| channel.send(delta).is_ok());
     Ok(())
 }

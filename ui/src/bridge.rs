@@ -67,25 +67,31 @@ struct ChannelArgs {
     channel: JsValue,
 }
 
-/// Opens a Channel whose messages are decoded as `T` and handed to `on_message`, then asks the
-/// backend command `cmd` to feed it. The channel lives as long as the page.
-async fn subscribe<T: DeserializeOwned + 'static>(
-    cmd: &str,
+/// A Tauri Channel whose messages are decoded as `T` and handed to `on_message`.
+///
+/// The handler closure is left to the page (one per subscription, a few hundred bytes): the
+/// backend stops sending when its job stops, and Tauri keeps calling `onmessage` until then.
+fn open_channel<T: DeserializeOwned + 'static>(
     mut on_message: impl FnMut(Result<T, UiError>) + 'static,
-) -> Result<(), UiError> {
+) -> JsValue {
     let channel = Channel::new();
     let handler = Closure::<dyn FnMut(JsValue)>::new(move |v| on_message(from_js(v)));
     channel.set_onmessage(&handler);
-    // The page-long subscription owns its handler; leaking one closure per subscription is
-    // deliberate (the backend replaces the subscription if the page reloads).
     handler.forget();
+    channel.into()
+}
+
+/// Asks the backend command `cmd` to feed a Channel for the life of the page.
+async fn subscribe<T: DeserializeOwned + 'static>(
+    cmd: &str,
+    on_message: impl FnMut(Result<T, UiError>) + 'static,
+) -> Result<(), UiError> {
     let args = ChannelArgs {
-        channel: channel.into(),
+        channel: open_channel(on_message),
     };
-    let js_args = args
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| UiError::new(ErrorKind::Internal, format!("cannot encode request: {e}")))?;
-    tauri_invoke(cmd, js_args).await.map_err(to_ui_error)?;
+    tauri_invoke(cmd, to_js(&args)?)
+        .await
+        .map_err(to_ui_error)?;
     Ok(())
 }
 
@@ -210,20 +216,15 @@ pub async fn watch_table(
     resource: &ApiResource,
     scope: &NamespaceScope,
     options: &ListOptions,
-    mut on_delta: impl FnMut(Result<TableDelta, UiError>) + 'static,
+    on_delta: impl FnMut(Result<TableDelta, UiError>) + 'static,
 ) -> Result<(), UiError> {
-    let channel = Channel::new();
-    let handler = Closure::<dyn FnMut(JsValue)>::new(move |v| on_delta(from_js(v)));
-    channel.set_onmessage(&handler);
-    // The backend stops sending when the watch stops; the small closure is left to the page.
-    handler.forget();
     let args = WatchArgs {
         context,
         watch_id,
         resource,
         scope,
         options,
-        channel: channel.into(),
+        channel: open_channel(on_delta),
     };
     tauri_invoke(commands::WATCH_TABLE, to_js(&args)?)
         .await
@@ -346,18 +347,13 @@ async fn stream<R: Serialize>(
     context: &str,
     stream_id: u64,
     request: &R,
-    mut on_batch: impl FnMut(Result<LogBatch, UiError>) + 'static,
+    on_batch: impl FnMut(Result<LogBatch, UiError>) + 'static,
 ) -> Result<(), UiError> {
-    let channel = Channel::new();
-    let handler = Closure::<dyn FnMut(JsValue)>::new(move |v| on_batch(from_js(v)));
-    channel.set_onmessage(&handler);
-    // The backend stops sending when the stream stops; the small closure is left to the page.
-    handler.forget();
     let args = StreamArgs {
         context,
         stream_id,
         request,
-        channel: channel.into(),
+        channel: open_channel(on_batch),
     };
     tauri_invoke(cmd, to_js(&args)?)
         .await

@@ -11,7 +11,7 @@ use leptos::task::spawn_local;
 use loupe_model::UiError;
 use loupe_model::resources::{
     ApiDiscovery, ApiResource, ListOptions, NamespaceScope, ObjectDetail, ObjectSummary,
-    TableColumn, TableDelta, TableRow, VisibleNamespaces, WatchState, age_text,
+    TableColumn, TableDelta, TableRow, VisibleNamespaces, WatchState, age_text, cell_text,
 };
 use std::collections::HashMap;
 
@@ -65,6 +65,12 @@ impl Rows {
         self.version += 1;
     }
 
+    /// The watch stopped with `e`.
+    fn fail(&mut self, e: UiError) {
+        self.state = Some((WatchState::Failed, Some(e)));
+        self.version += 1;
+    }
+
     fn upsert(&mut self, rows: Vec<TableRow>) {
         for row in rows {
             match self.by_uid.get(&row.uid) {
@@ -75,15 +81,6 @@ impl Rows {
                 }
             }
         }
-    }
-}
-
-/// A cell as kubectl prints it (strings as they are, other JSON values as Go prints them).
-fn cell_text(v: &serde_json::Value) -> String {
-    match v {
-        serde_json::Value::String(s) => s.clone(),
-        serde_json::Value::Null => "<none>".into(),
-        other => other.to_string(),
     }
 }
 
@@ -208,19 +205,13 @@ pub fn ResourceBrowser(context: String) -> impl IntoView {
                     }
                     match delta {
                         Ok(d) => rows.update(|r| r.apply(d)),
-                        Err(e) => rows.update(|r| {
-                            r.state = Some((WatchState::Failed, Some(e)));
-                            r.version += 1;
-                        }),
+                        Err(e) => rows.update(|r| r.fail(e)),
                     }
                 },
             )
             .await;
             if let Err(e) = started {
-                rows.update(|r| {
-                    r.state = Some((WatchState::Failed, Some(e)));
-                    r.version += 1;
-                });
+                rows.update(|r| r.fail(e));
             }
         });
     });
@@ -584,17 +575,21 @@ fn ObjectPanel(
             ..ListOptions::default()
         };
         spawn_local(async move {
-            let r = bridge::watch_table(&ctx.get_value(), id, &ev, &scope, &options, move |d| {
-                if let Ok(d) = d {
-                    event_rows.update(|r| r.apply(d));
-                }
-            })
-            .await;
+            let r =
+                bridge::watch_table(
+                    &ctx.get_value(),
+                    id,
+                    &ev,
+                    &scope,
+                    &options,
+                    move |d| match d {
+                        Ok(d) => event_rows.update(|r| r.apply(d)),
+                        Err(e) => event_rows.update(|r| r.fail(e)),
+                    },
+                )
+                .await;
             if let Err(e) = r {
-                event_rows.update(|r| {
-                    r.state = Some((WatchState::Failed, Some(e)));
-                    r.version += 1;
-                });
+                event_rows.update(|r| r.fail(e));
             }
         });
         on_cleanup(move || {

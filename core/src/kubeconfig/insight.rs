@@ -153,9 +153,9 @@ pub fn cert_facts(bytes: &[u8]) -> Result<CertFacts, String> {
     })
 }
 
-/// Claims of a JWT (`header.payload.signature`), without checking anything. `None` when the
-/// token is not a JWT.
-pub fn jwt_facts(token: &str) -> Option<JwtFacts> {
+/// The decoded payload of a JWT (`header.payload.signature`), without checking anything.
+/// `None` when the token is not a JWT.
+pub(crate) fn jwt_payload(token: &str) -> Option<Value> {
     let mut parts = token.trim().split('.');
     let (_, payload, _, None) = (parts.next()?, parts.next()?, parts.next()?, parts.next()) else {
         return None;
@@ -163,7 +163,13 @@ pub fn jwt_facts(token: &str) -> Option<JwtFacts> {
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(payload.trim_end_matches('='))
         .ok()?;
-    let claims: Value = serde_json::from_slice(&bytes).ok()?;
+    serde_json::from_slice(&bytes).ok()
+}
+
+/// Claims of a JWT (`header.payload.signature`), without checking anything. `None` when the
+/// token is not a JWT.
+pub fn jwt_facts(token: &str) -> Option<JwtFacts> {
+    let claims = jwt_payload(token)?;
     let claims = claims.as_object()?;
     let exp_unix = claims
         .get("exp")

@@ -317,7 +317,9 @@ pub fn by_logging(a: &Pod, b: &Pod) -> Ordering {
             })
     }
     fn restarts(p: &Pod) -> (i32, i32) {
-        let st = p.status.clone().unwrap_or_default();
+        let Some(st) = p.status.as_ref() else {
+            return (0, 0);
+        };
         let regular = st
             .container_statuses
             .iter()

@@ -1,6 +1,8 @@
 //! Time as the kubelet writes it (RFC 3339 with nanoseconds) and as kubectl parses it (Go
 //! durations for `--since`, RFC 3339 for `--since-time`).
 
+use crate::kubeconfig::go_quote;
+
 const NANOS_PER_SEC: i64 = 1_000_000_000;
 
 /// Parses an RFC 3339 timestamp (`2026-01-02T03:04:05.123456789Z`, any number of fraction
@@ -167,10 +169,6 @@ pub fn parse_since_time(s: &str) -> Result<jiff::Timestamp, String> {
             go_quote(s)
         )
     })
-}
-
-fn go_quote(s: &str) -> String {
-    format!("{s:?}")
 }
 
 #[cfg(test)]

@@ -6,10 +6,10 @@ use super::pods::by_logging;
 use super::source::{Backend, KubeBackend};
 use crate::CoreError;
 use crate::cluster::{ContextClient, Target};
+use crate::resources::selector_string;
 use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
 use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::api::core::v1::{Pod, Service};
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use kube::api::Api;
 use loupe_model::logs::{LogProblem, WorkloadKind};
 use std::collections::BTreeMap;
@@ -45,27 +45,6 @@ pub fn resource_name(kind: WorkloadKind) -> &'static str {
         WorkloadKind::Job => "jobs.batch",
         WorkloadKind::Service => "services",
     }
-}
-
-/// A label selector in kubectl's text form (`app=web,tier in (a,b),!canary`).
-pub fn selector_string(sel: &LabelSelector) -> String {
-    let mut parts: Vec<String> = sel
-        .match_labels
-        .iter()
-        .flatten()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect();
-    for e in sel.match_expressions.iter().flatten() {
-        let values = e.values.clone().unwrap_or_default().join(",");
-        parts.push(match e.operator.as_str() {
-            "In" => format!("{} in ({values})", e.key),
-            "NotIn" => format!("{} notin ({values})", e.key),
-            "Exists" => e.key.clone(),
-            "DoesNotExist" => format!("!{}", e.key),
-            other => format!("{} {other} ({values})", e.key),
-        });
-    }
-    parts.join(",")
 }
 
 fn map_selector(m: &BTreeMap<String, String>) -> String {
@@ -204,16 +183,17 @@ mod tests {
 
     #[test]
     fn selectors_in_kubectl_syntax() {
-        let sel: LabelSelector = serde_json::from_value(serde_json::json!({
-            "matchLabels": {"app": "web", "tier": "front"},
-            "matchExpressions": [
-                {"key": "env", "operator": "In", "values": ["a", "b"]},
-                {"key": "canary", "operator": "DoesNotExist"},
-                {"key": "zone", "operator": "Exists"},
-                {"key": "x", "operator": "NotIn", "values": ["y"]},
-            ],
-        }))
-        .unwrap();
+        let sel: k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector =
+            serde_json::from_value(serde_json::json!({
+                "matchLabels": {"app": "web", "tier": "front"},
+                "matchExpressions": [
+                    {"key": "env", "operator": "In", "values": ["a", "b"]},
+                    {"key": "canary", "operator": "DoesNotExist"},
+                    {"key": "zone", "operator": "Exists"},
+                    {"key": "x", "operator": "NotIn", "values": ["y"]},
+                ],
+            }))
+            .unwrap();
         assert_eq!(
             selector_string(&sel),
             "app=web,tier=front,env in (a,b),!canary,zone,x notin (y)"

@@ -390,26 +390,6 @@ fn selector_matches(sel: &LabelSelector, labels: &BTreeMap<String, String>) -> b
     labels_ok && exprs_ok
 }
 
-fn selector_text(sel: &LabelSelector) -> String {
-    let mut parts: Vec<String> = sel
-        .match_labels
-        .iter()
-        .flatten()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect();
-    for e in sel.match_expressions.iter().flatten() {
-        let values = e.values.clone().unwrap_or_default().join(",");
-        parts.push(match e.operator.as_str() {
-            "In" => format!("{} in ({values})", e.key),
-            "NotIn" => format!("{} notin ({values})", e.key),
-            "Exists" => e.key.clone(),
-            "DoesNotExist" => format!("!{}", e.key),
-            op => format!("{} {op} ({values})", e.key),
-        });
-    }
-    parts.join(",")
-}
-
 fn rule_from(r: &rbac::PolicyRule) -> PolicyRule {
     PolicyRule {
         verbs: r.verbs.clone(),
@@ -1160,7 +1140,11 @@ impl RbacSnapshot {
         let summary = |r: &RoleData| RoleSummary {
             role: r.role_ref(),
             rules: r.rules.clone(),
-            aggregation_selectors: r.selectors.iter().map(selector_text).collect(),
+            aggregation_selectors: r
+                .selectors
+                .iter()
+                .map(crate::resources::selector_string)
+                .collect(),
             aggregates: if r.aggregated {
                 self.aggregation_sources(&r.name)
             } else {

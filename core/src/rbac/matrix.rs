@@ -738,7 +738,8 @@ fn csv_field(s: &str) -> String {
     }
 }
 
-fn enum_word<T: serde::Serialize>(v: &T) -> String {
+/// A serde unit variant's wire name (`secretsRead`), for text output.
+pub fn enum_word<T: serde::Serialize>(v: &T) -> String {
     serde_json::to_value(v)
         .ok()
         .and_then(|v| v.as_str().map(str::to_string))

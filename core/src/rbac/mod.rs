@@ -46,9 +46,7 @@ pub async fn explain(
     } else {
         match subject_access_review(cc, attributes).await {
             Ok(r) => Some(r),
-            Err(CoreError::Cluster { ref source, .. }) if matches!(source.as_ref(), crate::cluster::ClusterError::Kube(kube::Error::Api(s)) if s.code == 403) => {
-                None
-            }
+            Err(e) if e.api_status().is_some_and(|s| s.code == 403) => None,
             Err(e) => return Err(e),
         }
     };

@@ -11,7 +11,6 @@ use crate::kubeconfig::gofmt::{GoValue, to_json, to_yaml};
 use crate::kubeconfig::insight::{InsightEnv, user_insight};
 use crate::kubeconfig::paths::{base_dir, resolve};
 use crate::table::tabwrite;
-use base64::Engine as _;
 use kube::api::PostParams;
 use loupe_model::rbac::{
     AuthEvidence, Identity, IdentitySource, ImpersonationInfo, SUPERUSER_GROUP,
@@ -323,23 +322,12 @@ fn has_token_file(auth: &[AuthKind]) -> bool {
 
 /// A token's evidence: ServiceAccount claims when it is a ServiceAccount JWT.
 pub fn token_evidence(token: Option<&str>, jwt: Option<JwtFacts>, from_file: bool) -> AuthEvidence {
-    if let Some(claims) = token.and_then(jwt_claims)
+    if let Some(claims) = token.and_then(crate::kubeconfig::insight::jwt_payload)
         && let Some(sa) = service_account_claims(&claims, jwt.as_ref(), from_file)
     {
         return sa;
     }
     AuthEvidence::BearerToken { jwt, from_file }
-}
-
-fn jwt_claims(token: &str) -> Option<Value> {
-    let mut parts = token.trim().split('.');
-    let (_, payload, _, None) = (parts.next()?, parts.next()?, parts.next()?, parts.next()) else {
-        return None;
-    };
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(payload.trim_end_matches('='))
-        .ok()?;
-    serde_json::from_slice(&bytes).ok()
 }
 
 /// ServiceAccount facts from JWT claims: bound tokens (`kubernetes.io` claim) and legacy Secret
@@ -562,7 +550,10 @@ mod tests {
     use super::*;
 
     fn b64(v: &Value) -> String {
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string())
+        base64::Engine::encode(
+            &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+            v.to_string(),
+        )
     }
 
     fn review() -> Value {

@@ -36,13 +36,7 @@ pub(crate) fn api_error(cc: &ContextClient, e: kube::Error) -> CoreError {
 
 /// The HTTP status of an API error (`404`, `403`, `410`), if the server answered with one.
 pub fn status_code(err: &CoreError) -> Option<u16> {
-    match err {
-        CoreError::Cluster { source, .. } => match source.as_ref() {
-            ClusterError::Kube(kube::Error::Api(s)) => Some(s.code),
-            _ => None,
-        },
-        _ => None,
-    }
+    err.api_status().map(|s| s.code)
 }
 
 /// The error as kubectl prints it (its `StandardErrorMessage`): `Error from server (NotFound):
@@ -76,4 +70,27 @@ pub fn kubectl_message(err: &CoreError) -> String {
     } else {
         format!("error: {msg}")
     }
+}
+
+/// A label selector in kubectl's text form (`app=web,tier in (a,b),!canary`).
+pub fn selector_string(
+    sel: &k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector,
+) -> String {
+    let mut parts: Vec<String> = sel
+        .match_labels
+        .iter()
+        .flatten()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+    for e in sel.match_expressions.iter().flatten() {
+        let values = e.values.clone().unwrap_or_default().join(",");
+        parts.push(match e.operator.as_str() {
+            "In" => format!("{} in ({values})", e.key),
+            "NotIn" => format!("{} notin ({values})", e.key),
+            "Exists" => e.key.clone(),
+            "DoesNotExist" => format!("!{}", e.key),
+            other => format!("{} {other} ({values})", e.key),
+        });
+    }
+    parts.join(",")
 }

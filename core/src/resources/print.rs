@@ -69,86 +69,8 @@ pub fn table_cells(
     out
 }
 
-/// One cell as kubectl prints it: strings cut at the first line break (with `...`), terminal
-/// escapes neutralised, other values as Go's `fmt.Sprint` prints them.
-pub fn cell_text(v: &Value) -> String {
-    match v {
-        Value::String(s) => match s.find(['\x0c', '\n', '\r']) {
-            Some(i) => format!("{}...", escape_terminal(&s[..i])),
-            None => escape_terminal(s),
-        },
-        // A null cell prints nothing (kubectl skips nil cells).
-        Value::Null => String::new(),
-        other => escape_terminal(&go_sprint(other)),
-    }
-}
-
-fn escape_terminal(s: &str) -> String {
-    if s.contains(['\x1b', '\r']) {
-        s.replace('\x1b', "^[").replace('\r', "\\r")
-    } else {
-        s.to_string()
-    }
-}
-
-/// Go's `fmt.Sprint` of a value decoded by apimachinery's JSON (int64 where integral, else
-/// float64).
-pub fn go_sprint(v: &Value) -> String {
-    match v {
-        Value::Null => "<nil>".into(),
-        Value::Bool(b) => b.to_string(),
-        Value::Number(n) => {
-            if let Some(i) = n.as_i64() {
-                return i.to_string();
-            }
-            if let Some(u) = n.as_u64() {
-                // Beyond int64 apimachinery falls back to float64.
-                return go_float(u as f64);
-            }
-            go_float(n.as_f64().unwrap_or(0.0))
-        }
-        Value::String(s) => s.clone(),
-        Value::Array(a) => format!(
-            "[{}]",
-            a.iter().map(go_sprint).collect::<Vec<_>>().join(" ")
-        ),
-        Value::Object(m) => {
-            let mut keys: Vec<&String> = m.keys().collect();
-            keys.sort();
-            format!(
-                "map[{}]",
-                keys.iter()
-                    .map(|k| format!("{k}:{}", go_sprint(&m[k.as_str()])))
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            )
-        }
-    }
-}
-
-/// `strconv.FormatFloat(f, 'g', -1, 64)` (what `%v` prints for a float64).
-fn go_float(f: f64) -> String {
-    if f.is_nan() {
-        return "NaN".into();
-    }
-    if f.is_infinite() {
-        return if f > 0.0 { "+Inf" } else { "-Inf" }.into();
-    }
-    if f == 0.0 {
-        return "0".into();
-    }
-    let sci = format!("{:e}", f.abs());
-    let (mant, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
-    let exp: i32 = exp.parse().unwrap_or(0);
-    let sign = if f < 0.0 { "-" } else { "" };
-    // Shortest 'g': %e when the exponent is < -4 or >= 6.
-    if !(-4..6).contains(&exp) {
-        let esign = if exp < 0 { '-' } else { '+' };
-        return format!("{sign}{mant}e{esign}{:02}", exp.abs());
-    }
-    let s = format!("{}", f.abs());
-    format!("{sign}{}", s.strip_suffix(".0").unwrap_or(&s))
-}
+// The cell printer lives in the model crate so the UI prints cells exactly as this CLI does.
+pub use loupe_model::resources::{cell_text, escape_terminal, go_sprint};
 
 /// `-o name`: `pod/web-1`, `deployment.apps/web`.
 pub fn name_line(kind_prefix: &str, name: &str) -> String {

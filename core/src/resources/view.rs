@@ -123,9 +123,8 @@ fn container_state(state: Option<&Value>) -> String {
 /// `managed_fields` (they are long and rarely what a reader wants; kubectl also hides them by
 /// default since 1.21).
 pub fn object_yaml(mut object: Value, managed_fields: bool) -> String {
-    if !managed_fields && let Some(meta) = object.get_mut("metadata").and_then(Value::as_object_mut)
-    {
-        meta.remove("managedFields");
+    if !managed_fields {
+        super::print::omit_managed_fields(&mut object);
     }
     super::print::yaml_text(&object)
 }
