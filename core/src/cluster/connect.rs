@@ -9,7 +9,9 @@
 
 use super::diagnose::{CredentialKind, Target, diagnose, jwt_expiry};
 use super::error::ClusterError;
-use crate::kubeconfig::{Entry, Kubeconfig};
+use crate::kubeconfig::Kubeconfig;
+use crate::kubeconfig::insight::find_executable;
+use crate::kubeconfig::paths::{base_dir, has_separator, resolve};
 use k8s_openapi::api::authentication::v1::SelfSubjectReview;
 use kube::api::{Api, PostParams};
 use kube::config::{
@@ -306,13 +308,18 @@ fn plan_into(
     if ctx.cluster.is_empty() {
         return Err(missing_cluster());
     }
-    let cluster_entry = kc.cluster(ctx.cluster).ok_or_else(missing_cluster)?;
-    let cluster_origin = origin_of(kc, cluster_entry, |f| &f.clusters);
-    let mut cluster: Cluster = entry_body(cluster_entry, "cluster", &cluster_origin)?;
+    // The kubeconfig module resolves relative paths against the defining file, as kubectl does
+    // (kube-rs only does this for files it reads itself).
+    let (Some(cluster_body), Some(cluster_origin)) = (
+        kc.cluster_resolved(ctx.cluster),
+        kc.cluster_origin(ctx.cluster),
+    ) else {
+        return Err(missing_cluster());
+    };
+    let cluster: Cluster = entry_body(ctx.cluster, cluster_body, "cluster", cluster_origin)?;
     target.server = cluster.server.clone();
     target.tls_server_name = cluster.tls_server_name.clone();
     target.proxy = cluster.proxy_url.clone();
-    resolve_paths(&mut [&mut cluster.certificate_authority], &cluster_origin);
 
     // A missing user means anonymous, as in kubectl (which would prompt for a password instead).
     let user_entry = (!ctx.user.is_empty()).then(|| kc.user(ctx.user)).flatten();
@@ -323,16 +330,20 @@ fn plan_into(
             None
         }
         Some(entry) => {
-            let user_origin = origin_of(kc, entry, |f| &f.users);
-            let mut auth: AuthInfo = entry_body(entry, "user", &user_origin)?;
-            resolve_paths(
-                &mut [
-                    &mut auth.client_certificate,
-                    &mut auth.client_key,
-                    &mut auth.token_file,
-                ],
-                &user_origin,
-            );
+            let user_origin = kc
+                .user_origin(ctx.user)
+                .map(Path::to_path_buf)
+                .unwrap_or_default();
+            let body = kc.user_resolved(ctx.user).unwrap_or_default();
+            let mut auth: AuthInfo = entry_body(ctx.user, body, "user", &user_origin)?;
+            // An exec command stays as written: approvals are keyed by it and diagnoses name it;
+            // `find_command` resolves it when it runs.
+            if let (Some(exec), Some(raw)) = (
+                auth.exec.as_mut(),
+                entry.body.pointer("/exec/command").and_then(Value::as_str),
+            ) {
+                exec.command = Some(raw.to_string());
+            }
             for field in ["token", "password", "client-key-data"] {
                 if let Some(s) = entry.body.get(field).and_then(Value::as_str) {
                     target.add_secret(s);
@@ -380,49 +391,27 @@ fn plan_into(
 }
 
 /// The file that defines `entry`: the first file of the chain holding exactly this entry.
-fn origin_of(
-    kc: &Kubeconfig,
-    entry: &Entry,
-    section: impl Fn(&crate::kubeconfig::FileConfig) -> &Vec<Entry>,
-) -> PathBuf {
-    kc.files
-        .iter()
-        .find(|f| section(f).iter().any(|e| std::ptr::eq(e, entry)))
-        .map(|f| f.path.clone())
-        .unwrap_or_default()
-}
-
 fn entry_body<T: serde::de::DeserializeOwned>(
-    entry: &Entry,
+    name: &str,
+    body: Value,
     section: &'static str,
     origin: &Path,
 ) -> Result<T, ClusterError> {
-    serde_json::from_value(entry.body.clone()).map_err(|source| ClusterError::InvalidEntry {
+    serde_json::from_value(body).map_err(|source| ClusterError::InvalidEntry {
         section,
-        name: entry.name.clone(),
+        name: name.to_string(),
         origin: origin.to_path_buf(),
         source,
     })
 }
 
-// TODO: use kubeconfig's resolver
-/// Makes relative file paths absolute against the directory of the file that defines them, as
-/// kubectl does (kube-rs only does this when it reads the files itself).
-fn resolve_paths(fields: &mut [&mut Option<String>], origin: &Path) {
-    let Some(dir) = origin.parent() else { return };
-    for field in fields.iter_mut() {
-        if let Some(p) = field.as_deref().filter(|p| !p.is_empty())
-            && Path::new(p).is_relative()
-        {
-            **field = Some(dir.join(p).to_string_lossy().into_owned());
-        }
-    }
-}
-
 /// kubectl reads `tokenFile` itself, trims it, and prefers it over an inline `token` (which is
 /// only the fallback when the file cannot be read). kube-rs does the opposite and does not trim,
 /// so Loupe reads the file and hands kube-rs the token. Returns the bearer token in use.
-fn apply_token_file(auth: &mut AuthInfo, entry: &Entry) -> Result<Option<String>, ClusterError> {
+fn apply_token_file(
+    auth: &mut AuthInfo,
+    entry: &crate::kubeconfig::Entry,
+) -> Result<Option<String>, ClusterError> {
     let inline = entry
         .body
         .get("token")
@@ -534,41 +523,17 @@ fn gate_commands(
 /// to the kubeconfig file that names it), anything else is looked up on `PATH`. On failure,
 /// returns where it looked.
 fn find_command(command: &str, origin: &Path) -> Result<PathBuf, Vec<PathBuf>> {
-    if command.is_empty() {
-        return Err(Vec::new());
-    }
-    if command.contains('/') || command.contains(std::path::MAIN_SEPARATOR) {
-        let path = match (Path::new(command).is_relative(), origin.parent()) {
-            (true, Some(dir)) => dir.join(command),
-            _ => PathBuf::from(command),
-        };
-        return if is_executable(&path) {
-            Ok(path)
+    let path = std::env::var_os("PATH");
+    find_executable(command, origin, path.as_ref()).ok_or_else(|| {
+        if command.is_empty() {
+            Vec::new()
+        } else if has_separator(command) {
+            vec![resolve(command, &base_dir(origin))]
         } else {
-            Err(vec![path])
-        };
-    }
-    let dirs: Vec<PathBuf> = std::env::var_os("PATH")
-        .map(|p| std::env::split_paths(&p).collect())
-        .unwrap_or_default();
-    dirs.iter()
-        .map(|d| d.join(command))
-        .find(|p| is_executable(p))
-        .ok_or(dirs)
-}
-
-#[cfg(unix)]
-fn is_executable(p: &Path) -> bool {
-    use std::os::unix::fs::PermissionsExt as _;
-    p.metadata()
-        .map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-        .unwrap_or(false)
-}
-
-#[cfg(not(unix))]
-fn is_executable(p: &Path) -> bool {
-    // Windows: PATHEXT variants are not tried yet.
-    p.is_file() || p.with_extension("exe").is_file()
+            path.map(|p| std::env::split_paths(&p).collect())
+                .unwrap_or_default()
+        }
+    })
 }
 
 #[cfg(test)]
@@ -739,11 +704,7 @@ contexts:
             ),
             ("/b/config", BASE),
         ]);
-        let entry = kc.cluster("c").unwrap();
-        assert_eq!(
-            origin_of(&kc, entry, |f| &f.clusters),
-            Path::new("/b/config")
-        );
+        assert_eq!(kc.cluster_origin("c"), Some(Path::new("/b/config")));
     }
 
     #[tokio::test]
