@@ -7,6 +7,7 @@
 
 mod cluster;
 mod error;
+mod forbidden;
 mod kubeconfig;
 pub mod logs;
 pub mod rbac;
@@ -14,6 +15,7 @@ pub mod resources;
 
 pub use cluster::*;
 pub use error::{ErrorKind, UiError};
+pub use forbidden::{Denied, parse_forbidden};
 pub use kubeconfig::{
     AuthKind, CaSource, CertFacts, ClusterInsight, ContextEntry, CredentialSource, EditRequest,
     EditResult, ExecFacts, Impersonation, JwtFacts, KubeconfigOverview, Notice, NoticeLevel,

@@ -928,62 +928,8 @@ fn exec_failed(out: &std::process::Output, target: &Target) -> Diagnosis {
     )
 }
 
-/// The parts of an RBAC denial: `... is forbidden: User "u" cannot VERB resource "r" in API group
-/// "g" in the namespace "ns"` or `... cannot VERB path "/p"` (errors.md §2).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Denied {
-    /// The user the API server saw.
-    pub user: String,
-    /// The verb.
-    pub verb: String,
-    /// The resource (with `/subresource`), if a resource was denied.
-    pub resource: Option<String>,
-    /// The API group (`""` for core).
-    pub group: Option<String>,
-    /// The namespace, or `None` at the cluster scope.
-    pub namespace: Option<String>,
-    /// The non-resource URL, if a path was denied.
-    pub path: Option<String>,
-}
-
-impl Denied {
-    /// What was denied, in words: `get pods/log in namespace "team-a"`.
-    pub fn describe(&self) -> String {
-        if let Some(p) = &self.path {
-            return format!("{} the path {p}", self.verb);
-        }
-        let resource = self.resource.clone().unwrap_or_else(|| "this".into());
-        let qualified = match self.group.as_deref() {
-            Some(g) if !g.is_empty() => format!("{resource}.{g}"),
-            _ => resource,
-        };
-        match &self.namespace {
-            Some(ns) => format!("{} {qualified} in namespace \"{ns}\"", self.verb),
-            None => format!("{} {qualified} across the cluster", self.verb),
-        }
-    }
-}
-
-/// Parses an API server 403 message; `None` if it doesn't have the RBAC shape.
-pub fn parse_forbidden(message: &str) -> Option<Denied> {
-    let user = between(message, "User \"", "\"")?;
-    let rest = message.split_once("\" cannot ")?.1;
-    let verb = rest.split_whitespace().next()?.to_string();
-    Some(Denied {
-        user: user.to_string(),
-        verb,
-        resource: between(rest, "resource \"", "\"").map(str::to_string),
-        group: between(rest, "in API group \"", "\"").map(str::to_string),
-        namespace: between(rest, "in the namespace \"", "\"").map(str::to_string),
-        path: between(rest, "path \"", "\"").map(str::to_string),
-    })
-}
-
-fn between<'a>(s: &'a str, start: &str, end: &str) -> Option<&'a str> {
-    let from = s.find(start)? + start.len();
-    let len = s[from..].find(end)?;
-    Some(&s[from..from + len])
-}
+// The 403 parser lives in the model crate, so the UI can link a denial to the Access view.
+pub use loupe_model::{Denied, parse_forbidden};
 
 /// The `exp` claim of a JWT bearer token (no signature check: only to explain a 401).
 pub fn jwt_expiry(token: &str) -> Option<i64> {
