@@ -1237,3 +1237,87 @@ mod tests {
         assert!(!r.has_wildcard());
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Another subject's matrix, export, browse, focus
+
+/// How a subject's matrix was computed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum MatrixMethod {
+    /// The caller's own rights, from the API server's rules reviews.
+    Own,
+    /// The API server's rules reviews sent while impersonating the subject: exact, every
+    /// authorizer included.
+    Impersonation,
+    /// Evaluated locally from the RBAC objects: RBAC only, and only the bindings Loupe could read.
+    LocalRbac,
+}
+
+/// Whose matrix to compute and where.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SubjectMatrixRequest {
+    /// The subject; `None` for the caller itself.
+    pub subject: Option<SubjectRef>,
+    /// Namespaces (each a scope).
+    pub namespaces: Vec<String>,
+    /// Every namespace (the ones the caller may list, else the ones with RoleBindings).
+    pub all_namespaces: bool,
+    /// Also the cluster scope.
+    pub cluster: bool,
+}
+
+/// A subject's matrix and how it was obtained.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SubjectMatrix {
+    /// The subject (`None`: the caller).
+    pub subject: Option<SubjectRef>,
+    /// The user name evaluated (or impersonated).
+    pub user: String,
+    /// The groups evaluated (or sent as `Impersonate-Group`; empty: the server's defaults).
+    pub groups: Vec<String>,
+    /// The method used.
+    pub method: MatrixMethod,
+    /// What the method means for this answer, in plain words.
+    pub explanation: String,
+    /// The matrix.
+    pub matrix: AccessMatrix,
+}
+
+/// File formats of a matrix export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ExportFormat {
+    /// One line per cell.
+    Csv,
+    /// The matrix as the model's JSON.
+    Json,
+}
+
+/// The RBAC objects of a cluster for the Browse part of the access view.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RbacBrowse {
+    /// Roles, ClusterRoles, bindings, ServiceAccounts.
+    pub overview: RbacOverview,
+    /// Every subject named by a binding.
+    pub subjects: Vec<SubjectRef>,
+    /// The subject → binding → role graph (all namespaces).
+    pub graph: RbacGraph,
+    /// Seconds since the objects were read (they are cached per context).
+    pub age_secs: u64,
+}
+
+/// A cell of the access view to select and explain, e.g. from a 403 elsewhere.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AccessFocus {
+    /// The namespace; `None` for the cluster scope.
+    pub namespace: Option<String>,
+    /// The resource as the matrix spells it (`pods`, `pods/log`, `deployments.apps`).
+    pub resource: String,
+    /// The verb.
+    pub verb: String,
+}
