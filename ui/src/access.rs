@@ -518,7 +518,10 @@ fn MatrixSection(
         {move || picked.get().map(|(label, _)| view! {
             <section class="card" data-testid="why">
                 <div class="card-head">
-                    <h2>{format!("Why: {label}")}</h2>
+                    <h2>{move || match s.subject.get() {
+                        Some(sub) => format!("Why ({}): {label}", subject_label(&sub)),
+                        None => format!("Why: {label}"),
+                    }}</h2>
                     <button class="icon-button" title="Close" on:click=move |_| picked.set(None)>"✕"</button>
                 </div>
                 {move || match why.get() {
@@ -736,7 +739,12 @@ fn decision_view(c: CheckedDecision) -> impl IntoView {
     let summary = if c.agrees == Some(false) && blind {
         "Loupe cannot read the RBAC objects that decide this, so the API server's own reason is shown below.".to_string()
     } else {
-        d.summary.clone()
+        // The verdict is already said in bold.
+        let s = d.summary.as_str();
+        s.strip_prefix("Allowed: ")
+            .or_else(|| s.strip_prefix("Denied: "))
+            .unwrap_or(s)
+            .to_string()
     };
     view! {
         <div class=format!("verdict {verdict}") data-testid="why-verdict" data-allowed=allowed.to_string()>

@@ -411,10 +411,10 @@ fn list_view(s: Shared, b: &RbacBrowse, l: List, f: &str, t: &str, sys: bool) ->
     .into_any()
 }
 
-const NODE_W: f64 = 250.0;
+const NODE_W: f64 = 236.0;
 const NODE_H: f64 = 26.0;
 const ROW_H: f64 = 34.0;
-const COL_X: [f64; 3] = [8.0, 340.0, 672.0];
+const COL_X: [f64; 3] = [8.0, 312.0, 616.0];
 
 fn column(kind: GraphNodeKind) -> usize {
     match kind {

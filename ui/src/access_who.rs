@@ -147,6 +147,7 @@ fn answer_view(s: Shared, w: WhoCan) -> impl IntoView {
         .flat_map(|sub| sub.grants.iter().map(move |g| (sub, g)))
         .collect();
     let count = w.subjects.len();
+    let action = w.action.clone();
     view! {
         <div class="small" data-testid="whocan-summary">
             {if count == 0 { format!("No binding allows: {}.", w.action.describe()) } else { format!("{count} subject(s) may {}:", w.action.describe()) }}
@@ -175,7 +176,7 @@ fn answer_view(s: Shared, w: WhoCan) -> impl IntoView {
                                 <td class="small">{kind}</td>
                                 <td class="mono small">{binding_text(g)}</td>
                                 <td class="mono small">{role_text(g)}</td>
-                                <td class="mono small">{g.rule.describe()}</td>
+                                <td class="mono small">{g.rule.describe_for(&action)}</td>
                             </tr>
                         }
                     }).collect_view()}
