@@ -341,7 +341,11 @@ fn MatrixSection(
             return;
         };
         matrix.with(|m| {
-            let Some(Ok(sm)) = m else {
+            // Only my own matrix (a previous subject's may still be shown while mine loads).
+            let Some(Ok(sm)) = m
+                .as_ref()
+                .filter(|m| matches!(m, Ok(sm) if sm.subject.is_none()))
+            else {
                 return;
             };
             if let Some(p) = find_cell(&sm.matrix, &f) {
@@ -543,7 +547,8 @@ fn method_banner(sm: &SubjectMatrix) -> AnyView {
         ),
         MatrixMethod::LocalRbac => ("localRbac", "Evaluated locally by Loupe (RBAC only)"),
     };
-    let groups = if sm.groups.is_empty() {
+    // The other methods' explanations name the groups themselves.
+    let groups = if sm.groups.is_empty() || sm.method != MatrixMethod::Own {
         String::new()
     } else {
         format!(" Groups: {}.", sm.groups.join(", "))

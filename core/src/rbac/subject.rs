@@ -164,12 +164,12 @@ pub async fn subject_matrix(
         .await?;
         let explanation = match subject.kind {
             SubjectKind::Group => format!(
-                "Exact: the API server answered rules reviews sent as a user \"{GROUP_PROBE_USER}\" (bound to nothing) in group \"{}\", with every authorizer. Members also have the rights of their own user name and other groups.",
+                "The API server answered rules reviews sent as a user \"{GROUP_PROBE_USER}\" (bound to nothing) in group \"{}\", with every authorizer. Members also have the rights of their own user name and other groups.",
                 subject.name
             ),
-            SubjectKind::ServiceAccount => "Exact: the API server answered rules reviews sent while impersonating this ServiceAccount (with its groups system:serviceaccounts and system:serviceaccounts:NAMESPACE), with every authorizer.".into(),
+            SubjectKind::ServiceAccount => "The API server answered rules reviews sent while impersonating this ServiceAccount (with its groups system:serviceaccounts and system:serviceaccounts:NAMESPACE), with every authorizer.".into(),
             _ => format!(
-                "Exact: the API server answered rules reviews sent while impersonating user \"{}\", with every authorizer. Only system:authenticated is added as a group: groups the real user gets from its credentials (certificate O, token) are not included.",
+                "The API server answered rules reviews sent while impersonating user \"{}\", with every authorizer. Only system:authenticated is added as a group: groups the real user gets from its credentials (certificate O, token) are not included.",
                 subject.name
             ),
         };
@@ -208,7 +208,7 @@ pub async fn subject_matrix(
     Ok(SubjectMatrix {
         subject: Some(subject.clone()),
         explanation: format!(
-            "Evaluated by Loupe from the RBAC objects, because you may not impersonate this subject. RBAC only: a webhook authorizer is not seen, and a binding you cannot read is missed. Groups assumed: {}.",
+            "You may not impersonate this subject, so Loupe evaluated the RBAC objects itself: RBAC only (a webhook authorizer is not seen), and a binding you cannot read is missed. Groups assumed: {}.",
             groups.join(", ")
         ),
         user,

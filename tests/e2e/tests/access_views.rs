@@ -467,3 +467,203 @@ async fn graph_shows_a_subjects_bindings_and_opens_their_yaml() {
     app.screenshot("screenshot-access-bindings-dark.png").await;
     app.close().await;
 }
+
+/// A ServiceAccount that may read RBAC objects but not impersonate: its kubeconfig (a copy of
+/// the sandbox's with one more context, `sandbox-rbac-reader`) and a guard that deletes it.
+struct Reader {
+    kubeconfig: PathBuf,
+}
+
+const READER_OBJECTS: &str = r#"
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: loupe-e2e-rbac-reader, namespace: team-a}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: loupe-e2e-rbac-reader}
+rules:
+- apiGroups: [rbac.authorization.k8s.io]
+  resources: [roles, rolebindings, clusterroles, clusterrolebindings]
+  verbs: [get, list, watch]
+- apiGroups: [""]
+  resources: [serviceaccounts, namespaces]
+  verbs: [get, list, watch]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: loupe-e2e-rbac-reader}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: loupe-e2e-rbac-reader}
+subjects:
+- {kind: ServiceAccount, name: loupe-e2e-rbac-reader, namespace: team-a}
+"#;
+
+fn kubectl(kubeconfig: &str, args: &[&str], stdin: Option<&str>) -> String {
+    use std::io::Write as _;
+    let mut child = std::process::Command::new("/usr/bin/kubectl")
+        .env("KUBECONFIG", kubeconfig)
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    if let Some(text) = stdin {
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(text.as_bytes())
+            .unwrap();
+    }
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "kubectl {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+impl Reader {
+    fn create() -> Reader {
+        let kc = sandbox_kubeconfig();
+        let admin = ["--context", "sandbox-admin"];
+        kubectl(
+            &kc,
+            &[&admin[..], &["apply", "-f", "-"]].concat(),
+            Some(READER_OBJECTS),
+        );
+        let token = kubectl(
+            &kc,
+            &[
+                &admin[..],
+                &[
+                    "create",
+                    "token",
+                    "loupe-e2e-rbac-reader",
+                    "-n",
+                    "team-a",
+                    "--duration=1h",
+                ],
+            ]
+            .concat(),
+            None,
+        );
+        let cluster = kubectl(
+            &kc,
+            &[
+                "config",
+                "view",
+                "-o",
+                "jsonpath={.contexts[?(@.name==\"sandbox-admin\")].context.cluster}",
+            ],
+            None,
+        );
+        let dir = std::env::temp_dir().join("loupe-e2e-rbac-reader");
+        std::fs::create_dir_all(&dir).unwrap();
+        let copy = dir.join("kubeconfig.yaml");
+        std::fs::copy(&kc, &copy).unwrap();
+        let copy_s = copy.to_str().unwrap();
+        kubectl(
+            copy_s,
+            &[
+                "config",
+                "set-credentials",
+                "rbac-reader",
+                &format!("--token={}", token.trim()),
+            ],
+            None,
+        );
+        kubectl(
+            copy_s,
+            &[
+                "config",
+                "set-context",
+                "sandbox-rbac-reader",
+                &format!("--cluster={}", cluster.trim()),
+                "--user=rbac-reader",
+            ],
+            None,
+        );
+        Reader { kubeconfig: copy }
+    }
+}
+
+impl Drop for Reader {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("/usr/bin/kubectl")
+            .env("KUBECONFIG", sandbox_kubeconfig())
+            .args([
+                "--context",
+                "sandbox-admin",
+                "delete",
+                "--ignore-not-found",
+                "clusterrolebinding/loupe-e2e-rbac-reader",
+                "clusterrole/loupe-e2e-rbac-reader",
+            ])
+            .output();
+        let _ = std::process::Command::new("/usr/bin/kubectl")
+            .env("KUBECONFIG", sandbox_kubeconfig())
+            .args([
+                "--context",
+                "sandbox-admin",
+                "delete",
+                "--ignore-not-found",
+                "-n",
+                "team-a",
+                "serviceaccount/loupe-e2e-rbac-reader",
+            ])
+            .output();
+        let _ = std::fs::remove_file(&self.kubeconfig);
+    }
+}
+
+#[tokio::test]
+#[ignore = "needs the built app, tauri-driver, a display and the sandbox cluster: run ./dev test"]
+async fn without_impersonation_another_matrix_is_evaluated_locally() {
+    let reader = Reader::create();
+    let app = App::launch(&[("KUBECONFIG", reader.kubeconfig.to_str().unwrap())]).await;
+    open_access(&app, "sandbox-rbac-reader").await;
+    matrix_ready(&app).await;
+    add_namespace(&app, "team-a").await;
+    app.click("[data-testid=ns-summary]").await;
+    app.eventually(
+        "viewer in the subject list",
+        Duration::from_secs(15),
+        || async {
+            app.client
+                .find(Locator::Css(
+                    "[data-testid=subject-select] option[value=\"user:viewer\"]",
+                ))
+                .await
+                .is_ok()
+        },
+    )
+    .await;
+    select(&app, "[data-testid=subject-select]", "user:viewer").await;
+    app.eventually("viewer's matrix", Duration::from_secs(20), || async {
+        text_of(&app, "[data-testid=matrix-heading]").await == "What can user viewer do"
+    })
+    .await;
+    matrix_ready(&app).await;
+    let method = attr(&app, "[data-testid=matrix-method]", "data-method").await;
+    assert_eq!(method.as_deref(), Some("localRbac"));
+    let banner = text_of(&app, "[data-testid=matrix-method]").await;
+    assert!(
+        banner.contains("Evaluated locally") && banner.contains("may not impersonate"),
+        "{banner}"
+    );
+    assert_eq!(cell_state(&app, "team-a", "get", "pods").await, "allowed");
+    assert_eq!(cell_state(&app, "team-a", "delete", "pods").await, "denied");
+    let _ = app
+        .client
+        .execute(
+            "document.querySelector('[data-testid=matrix-card]').scrollIntoView({block: 'start'})",
+            vec![],
+        )
+        .await;
+    app.screenshot("screenshot-access-local.png").await;
+    app.close().await;
+    drop(reader);
+}
