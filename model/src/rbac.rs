@@ -1161,6 +1161,20 @@ mod tests {
     use super::*;
 
     #[test]
+    fn focus_of_an_action_uses_the_matrix_spelling() {
+        let a = Action::resource("update", "apps", "deployments")
+            .with_subresource("scale")
+            .in_namespace("team-a");
+        let f = AccessFocus::from_action(&a).unwrap();
+        assert_eq!(f.resource, "deployments.apps/scale");
+        assert_eq!(f.namespace.as_deref(), Some("team-a"));
+        assert_eq!(f.verb, "update");
+        let nodes = AccessFocus::from_action(&Action::resource("list", "", "nodes")).unwrap();
+        assert_eq!((nodes.resource.as_str(), nodes.namespace), ("nodes", None));
+        assert!(AccessFocus::from_action(&Action::non_resource("get", "/healthz")).is_none());
+    }
+
+    #[test]
     fn wire_names_are_camel_case() {
         let a = Action::resource("get", "apps", "deployments")
             .with_subresource("scale")
@@ -1320,4 +1334,28 @@ pub struct AccessFocus {
     pub resource: String,
     /// The verb.
     pub verb: String,
+}
+
+impl AccessFocus {
+    /// The cell of a resource action (e.g. parsed from a 403's message); `None` for a
+    /// non-resource URL, which has no cell in the resource matrix.
+    pub fn from_action(action: &Action) -> Option<Self> {
+        if !action.is_resource() {
+            return None;
+        }
+        let mut resource = action.resource.clone();
+        if !action.api_group.is_empty() {
+            resource.push('.');
+            resource.push_str(&action.api_group);
+        }
+        if !action.subresource.is_empty() {
+            resource.push('/');
+            resource.push_str(&action.subresource);
+        }
+        Some(Self {
+            namespace: (!action.namespace.is_empty()).then(|| action.namespace.clone()),
+            resource,
+            verb: action.verb.clone(),
+        })
+    }
 }
