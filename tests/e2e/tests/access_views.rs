@@ -667,3 +667,58 @@ async fn without_impersonation_another_matrix_is_evaluated_locally() {
     app.close().await;
     drop(reader);
 }
+
+#[tokio::test]
+#[ignore = "needs the built app, tauri-driver, a display and the sandbox cluster: run ./dev test"]
+async fn all_namespaces_and_keyboard_navigation() {
+    let app = App::launch(&[("KUBECONFIG", &sandbox_kubeconfig())]).await;
+    open_access(&app, "sandbox-admin").await;
+    matrix_ready(&app).await;
+    app.click("[data-testid=ns-summary]").await;
+    app.click("[data-testid=ns-all]").await;
+    app.click("[data-testid=ns-summary]").await;
+    app.eventually("every namespace", Duration::from_secs(20), || async {
+        text_of(&app, "[data-testid=ns-summary]").await == "all namespaces + cluster scope"
+    })
+    .await;
+    matrix_ready(&app).await;
+    for scope in ["default", "kube-system", "team-a", "team-b", "cluster"] {
+        app.wait_for(&format!("[data-testid=cell][data-scope=\"{scope}\"]"))
+            .await;
+    }
+    // Only pods rows, then keyboard: ArrowRight from get goes to list, Enter explains it.
+    type_into(&app, "[data-testid=access-filter]", "pods").await;
+    let get =
+        "[data-testid=cell][data-scope=\"team-b\"][data-verb=\"get\"][data-resource=\"pods\"]";
+    app.wait_for(get).await;
+    let _ = app
+        .client
+        .execute(
+            "const c = document.querySelector(arguments[0]); c.scrollIntoView({block: 'center'}); c.focus();",
+            vec![serde_json::json!(get)],
+        )
+        .await;
+    let cell = app.wait_for(get).await;
+    cell.send_keys("\u{E014}").await.unwrap(); // ArrowRight
+    let focused = app
+        .client
+        .execute(
+            "return document.activeElement.getAttribute('data-verb') + ' ' + document.activeElement.getAttribute('data-scope')",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(focused.as_str(), Some("list team-b"));
+    let list =
+        "[data-testid=cell][data-scope=\"team-b\"][data-verb=\"list\"][data-resource=\"pods\"]";
+    app.wait_for(list)
+        .await
+        .send_keys("\u{E007}") // Enter
+        .await
+        .unwrap();
+    app.eventually("the why of list pods", Duration::from_secs(15), || async {
+        text_of(&app, "[data-testid=why] h2").await == "Why: list pods in team-b"
+    })
+    .await;
+    app.close().await;
+}
