@@ -66,4 +66,12 @@ pub mod commands {
     pub const STREAM_WORKLOAD_LOGS: &str = "stream_workload_logs";
     /// Saves a pod's whole log to the Downloads folder; returns the path.
     pub const DOWNLOAD_LOGS: &str = "download_logs";
+    /// Every subject that may do an action, with the granting bindings (reads RBAC objects).
+    pub const WHO_CAN: &str = "who_can";
+    /// Roles, bindings, ServiceAccounts and the subject → binding → role graph.
+    pub const RBAC_BROWSE: &str = "rbac_browse";
+    /// Forgets a context's cached RBAC objects and identity.
+    pub const REFRESH_ACCESS: &str = "refresh_access";
+    /// Writes an access matrix as CSV or JSON to the Downloads folder; returns the path.
+    pub const EXPORT_ACCESS_MATRIX: &str = "export_access_matrix";
 }

@@ -1161,6 +1161,20 @@ mod tests {
     use super::*;
 
     #[test]
+    fn focus_of_an_action_uses_the_matrix_spelling() {
+        let a = Action::resource("update", "apps", "deployments")
+            .with_subresource("scale")
+            .in_namespace("team-a");
+        let f = AccessFocus::from_action(&a).unwrap();
+        assert_eq!(f.resource, "deployments.apps/scale");
+        assert_eq!(f.namespace.as_deref(), Some("team-a"));
+        assert_eq!(f.verb, "update");
+        let nodes = AccessFocus::from_action(&Action::resource("list", "", "nodes")).unwrap();
+        assert_eq!((nodes.resource.as_str(), nodes.namespace), ("nodes", None));
+        assert!(AccessFocus::from_action(&Action::non_resource("get", "/healthz")).is_none());
+    }
+
+    #[test]
     fn wire_names_are_camel_case() {
         let a = Action::resource("get", "apps", "deployments")
             .with_subresource("scale")
@@ -1235,5 +1249,113 @@ mod tests {
             ..Default::default()
         };
         assert!(!r.has_wildcard());
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Another subject's matrix, export, browse, focus
+
+/// How a subject's matrix was computed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum MatrixMethod {
+    /// The caller's own rights, from the API server's rules reviews.
+    Own,
+    /// The API server's rules reviews sent while impersonating the subject: exact, every
+    /// authorizer included.
+    Impersonation,
+    /// Evaluated locally from the RBAC objects: RBAC only, and only the bindings Loupe could read.
+    LocalRbac,
+}
+
+/// Whose matrix to compute and where.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SubjectMatrixRequest {
+    /// The subject; `None` for the caller itself.
+    pub subject: Option<SubjectRef>,
+    /// Namespaces (each a scope).
+    pub namespaces: Vec<String>,
+    /// Every namespace (the ones the caller may list, else the ones with RoleBindings).
+    pub all_namespaces: bool,
+    /// Also the cluster scope.
+    pub cluster: bool,
+}
+
+/// A subject's matrix and how it was obtained.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SubjectMatrix {
+    /// The subject (`None`: the caller).
+    pub subject: Option<SubjectRef>,
+    /// The user name evaluated (or impersonated).
+    pub user: String,
+    /// The groups evaluated (or sent as `Impersonate-Group`; empty: the server's defaults).
+    pub groups: Vec<String>,
+    /// The method used.
+    pub method: MatrixMethod,
+    /// What the method means for this answer, in plain words.
+    pub explanation: String,
+    /// The matrix.
+    pub matrix: AccessMatrix,
+}
+
+/// File formats of a matrix export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ExportFormat {
+    /// One line per cell.
+    Csv,
+    /// The matrix as the model's JSON.
+    Json,
+}
+
+/// The RBAC objects of a cluster for the Browse part of the access view.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RbacBrowse {
+    /// Roles, ClusterRoles, bindings, ServiceAccounts.
+    pub overview: RbacOverview,
+    /// Every subject named by a binding.
+    pub subjects: Vec<SubjectRef>,
+    /// The subject → binding → role graph (all namespaces).
+    pub graph: RbacGraph,
+    /// Seconds since the objects were read (they are cached per context).
+    pub age_secs: u64,
+}
+
+/// A cell of the access view to select and explain, e.g. from a 403 elsewhere.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AccessFocus {
+    /// The namespace; `None` for the cluster scope.
+    pub namespace: Option<String>,
+    /// The resource as the matrix spells it (`pods`, `pods/log`, `deployments.apps`).
+    pub resource: String,
+    /// The verb.
+    pub verb: String,
+}
+
+impl AccessFocus {
+    /// The cell of a resource action (e.g. parsed from a 403's message); `None` for a
+    /// non-resource URL, which has no cell in the resource matrix.
+    pub fn from_action(action: &Action) -> Option<Self> {
+        if !action.is_resource() {
+            return None;
+        }
+        let mut resource = action.resource.clone();
+        if !action.api_group.is_empty() {
+            resource.push('.');
+            resource.push_str(&action.api_group);
+        }
+        if !action.subresource.is_empty() {
+            resource.push('/');
+            resource.push_str(&action.subresource);
+        }
+        Some(Self {
+            namespace: (!action.namespace.is_empty()).then(|| action.namespace.clone()),
+            resource,
+            verb: action.verb.clone(),
+        })
     }
 }

@@ -64,6 +64,19 @@ impl AppState {
             .and_then(|t| t.as_ref().ok().cloned())
     }
 
+    /// Whether `context`'s exec credential plugin (if any) was approved, so a second client of
+    /// it (e.g. one that impersonates) may run the plugin too.
+    pub(crate) fn exec_allowed(
+        &self,
+        kc: &loupe_core::kubeconfig::Kubeconfig,
+        context: &str,
+    ) -> bool {
+        let trust = self.trust_snapshot();
+        trust.is_some_and(|t| {
+            loupe_core::cluster::exec_of(kc, context).is_some_and(|(c, a)| t.is_trusted(&c, &a))
+        })
+    }
+
     /// The client of `context`, connecting on first use.
     pub(crate) async fn client(
         &self,

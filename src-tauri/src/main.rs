@@ -18,6 +18,7 @@ fn main() {
         .init();
     let result = tauri::Builder::default()
         .manage(commands::AppState::from_env(started))
+        .manage(access::AccessState::default())
         .invoke_handler(tauri::generate_handler![
             commands::kubeconfig_overview,
             commands::watch_kubeconfig,
@@ -40,6 +41,10 @@ fn main() {
             logs::stream_logs,
             logs::stream_workload_logs,
             logs::download_logs,
+            access::who_can,
+            access::rbac_browse,
+            access::refresh_access,
+            access::export_access_matrix,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     if let Err(e) = result {

@@ -3,7 +3,10 @@
 //! Binds only the public `window.__TAURI__` API (`withGlobalTauri`), never Tauri's internals.
 
 use loupe_model::logs::{LogBatch, LogRequest, PodContainers, WorkloadLogRequest};
-use loupe_model::rbac::{AccessMatrix, Action, CheckedDecision, Identity};
+use loupe_model::rbac::{
+    AccessMatrix, Action, CheckedDecision, ExportFormat, Identity, RbacBrowse, SubjectMatrix,
+    SubjectMatrixRequest, SubjectRef, WhoCan,
+};
 use loupe_model::resources::{
     ApiDiscovery, ApiResource, ListOptions, NamespaceScope, ObjectDetail, TableDelta,
     VisibleNamespaces,
@@ -282,30 +285,106 @@ pub async fn whoami(context: &str) -> Result<Identity, UiError> {
 #[derive(Serialize)]
 struct MatrixArgs<'a> {
     context: &'a str,
-    namespaces: &'a [String],
+    request: &'a SubjectMatrixRequest,
 }
 
-/// What the user of `context` may do in `namespaces` and cluster-wide.
-pub async fn access_matrix(context: &str, namespaces: &[String]) -> Result<AccessMatrix, UiError> {
-    call(
-        commands::ACCESS_MATRIX,
-        &MatrixArgs {
-            context,
-            namespaces,
-        },
-    )
-    .await
+/// A subject's matrix (the caller's own when `request.subject` is `None`), and how it was made.
+pub async fn access_matrix(
+    context: &str,
+    request: &SubjectMatrixRequest,
+) -> Result<SubjectMatrix, UiError> {
+    call(commands::ACCESS_MATRIX, &MatrixArgs { context, request }).await
 }
 
 #[derive(Serialize)]
 struct ExplainArgs<'a> {
     context: &'a str,
     action: &'a Action,
+    subject: Option<&'a SubjectRef>,
 }
 
-/// Why the user of `context` may or may not do `action`.
-pub async fn explain_access(context: &str, action: &Action) -> Result<CheckedDecision, UiError> {
-    call(commands::EXPLAIN_ACCESS, &ExplainArgs { context, action }).await
+/// Why `subject` (the caller when `None`) may or may not do `action`.
+pub async fn explain_access(
+    context: &str,
+    action: &Action,
+    subject: Option<&SubjectRef>,
+) -> Result<CheckedDecision, UiError> {
+    call(
+        commands::EXPLAIN_ACCESS,
+        &ExplainArgs {
+            context,
+            action,
+            subject,
+        },
+    )
+    .await
+}
+
+#[derive(Serialize)]
+struct WhoCanArgs<'a> {
+    context: &'a str,
+    verb: &'a str,
+    resource: &'a str,
+    namespace: Option<&'a str>,
+    name: Option<&'a str>,
+}
+
+/// Every subject that may do `verb` on `resource` in `namespace` (cluster-wide when `None`).
+pub async fn who_can(
+    context: &str,
+    verb: &str,
+    resource: &str,
+    namespace: Option<&str>,
+    name: Option<&str>,
+) -> Result<WhoCan, UiError> {
+    call(
+        commands::WHO_CAN,
+        &WhoCanArgs {
+            context,
+            verb,
+            resource,
+            namespace,
+            name,
+        },
+    )
+    .await
+}
+
+/// The RBAC objects of `context` as lists and as a graph.
+pub async fn rbac_browse(context: &str) -> Result<RbacBrowse, UiError> {
+    call(commands::RBAC_BROWSE, &ContextOnly { context }).await
+}
+
+/// Forgets the cached RBAC objects and identity of `context`.
+pub async fn refresh_access(context: &str) -> Result<(), UiError> {
+    call(commands::REFRESH_ACCESS, &ContextOnly { context }).await
+}
+
+#[derive(Serialize)]
+struct ExportArgs<'a> {
+    context: &'a str,
+    label: &'a str,
+    matrix: &'a AccessMatrix,
+    format: ExportFormat,
+}
+
+/// Saves `matrix` as CSV or JSON in the Downloads folder; returns the path.
+pub async fn export_access_matrix(
+    context: &str,
+    label: &str,
+    matrix: &AccessMatrix,
+    format: ExportFormat,
+) -> Result<String, UiError> {
+    call(
+        commands::EXPORT_ACCESS_MATRIX,
+        &ExportArgs {
+            context,
+            label,
+            matrix,
+            format,
+        },
+    )
+    .await
 }
 
 #[derive(Serialize)]

@@ -2,6 +2,8 @@
 #![forbid(unsafe_code)]
 
 mod access;
+mod access_browse;
+mod access_who;
 mod app;
 mod bridge;
 mod connection;

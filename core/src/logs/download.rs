@@ -92,15 +92,19 @@ fn part_path(path: &Path) -> PathBuf {
 /// Where the app saves a downloaded log: `$XDG_DOWNLOAD_DIR`, else `~/Downloads`, named after the
 /// pod, container and time (`team-a_web-1_app_20261129-180501.log`) so nothing is overwritten.
 pub fn download_path(req: &LogRequest) -> Option<PathBuf> {
-    let dir = std::env::var_os("XDG_DOWNLOAD_DIR")
+    Some(download_dir()?.join(download_name(req, jiff::Timestamp::now())))
+}
+
+/// The folder downloads go to: `$XDG_DOWNLOAD_DIR` (if absolute), else `~/Downloads`.
+pub fn download_dir() -> Option<PathBuf> {
+    std::env::var_os("XDG_DOWNLOAD_DIR")
         .map(PathBuf::from)
         .filter(|p| p.is_absolute())
         .or_else(|| {
             std::env::var_os("HOME")
                 .filter(|h| !h.is_empty())
                 .map(|h| Path::new(&h).join("Downloads"))
-        })?;
-    Some(dir.join(download_name(req, jiff::Timestamp::now())))
+        })
 }
 
 /// Downloads the log to [`download_path`] (creating the folder), returning the file and its size.

@@ -32,7 +32,7 @@ pub mod time;
 mod view;
 pub mod workload;
 
-pub use download::{download, download_path, download_to_default};
+pub use download::{download, download_dir, download_path, download_to_default};
 pub use errors::{diagnose, problem_of};
 pub use source::{Backend, KubeBackend, PodWatch, Reader};
 pub use split::{DEFAULT_MAX_LINE_BYTES, RawLine, Splitter};

@@ -413,7 +413,7 @@ pub fn findings(m: &AccessMatrix) -> Vec<RiskFinding> {
     out
 }
 
-async fn list_namespaces(cc: &ContextClient) -> Result<Vec<String>, CoreError> {
+pub(crate) async fn list_namespaces(cc: &ContextClient) -> Result<Vec<String>, CoreError> {
     let api: Api<Namespace> = Api::all(cc.client.clone());
     let list = api
         .list_metadata(&ListParams::default())

@@ -12,12 +12,15 @@
 //!
 //! Everything returned to the UI is a `loupe_model::rbac` type.
 
+pub mod cache;
 pub mod eval;
 pub mod matrix;
 pub mod resolve;
 pub mod review;
+pub mod subject;
 pub mod whoami;
 
+pub use cache::RbacCache;
 pub use eval::RbacSnapshot;
 pub use matrix::matrix;
 pub use resolve::ApiCatalog;
