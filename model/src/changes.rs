@@ -165,3 +165,46 @@ pub fn scalable(r: &ApiResource) -> bool {
 pub fn restartable(r: &ApiResource) -> bool {
     r.group == "apps" && matches!(r.kind.as_str(), "Deployment" | "StatefulSet" | "DaemonSet")
 }
+
+/// `kubectl replace` of edited YAML (on stdin), `--dry-run=server -o yaml` for the dry run.
+pub fn replace_command(context: &str, dry_run: bool) -> String {
+    let dr = if dry_run { " --dry-run=server -o yaml" } else { "" };
+    format!("kubectl replace --context={context}{dr} -f - # the edited YAML on stdin")
+}
+
+/// `kubectl create` of YAML on stdin (`-n NS` for a namespaced kind).
+pub fn create_command(context: &str, namespace: Option<&str>, dry_run: bool) -> String {
+    let mut s = format!("kubectl create --context={context}");
+    if let Some(ns) = namespace {
+        s.push_str(&format!(" -n {ns}"));
+    }
+    if dry_run {
+        s.push_str(" --dry-run=server -o yaml");
+    }
+    s.push_str(" -f - # the YAML on stdin");
+    s
+}
+
+/// `kubectl delete TYPE/NAME` (kubectl's default cascade is background, as Loupe's).
+pub fn delete_command(context: &str, target: &ObjectRef) -> String {
+    format!(
+        "kubectl delete {} --context={context}",
+        target.kubectl_args()
+    )
+}
+
+/// `kubectl scale TYPE/NAME --replicas=N`.
+pub fn scale_command(context: &str, target: &ObjectRef, replicas: i32) -> String {
+    format!(
+        "kubectl scale {} --replicas={replicas} --context={context}",
+        target.kubectl_args()
+    )
+}
+
+/// `kubectl rollout restart TYPE/NAME`.
+pub fn restart_command(context: &str, target: &ObjectRef) -> String {
+    format!(
+        "kubectl rollout restart {} --context={context}",
+        target.kubectl_args()
+    )
+}

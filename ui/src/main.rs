@@ -4,6 +4,7 @@
 mod access;
 mod app;
 mod bridge;
+mod changes;
 mod connection;
 mod contexts;
 mod insight;

@@ -92,11 +92,6 @@ fn api(cc: &ContextClient, r: &ApiResource, namespace: Option<&str>) -> Api<Dyna
     }
 }
 
-/// `--context=NAME ` for the kubectl commands.
-fn context_flag(cc: &ContextClient) -> String {
-    format!("--context={}", cc.target.context)
-}
-
 /// Parses the user's YAML into one object. Malformed YAML is a [`ChangeProblem::InvalidYaml`]
 /// with the parser's line and column.
 pub fn parse_manifest(text: &str) -> Result<Value, CoreError> {
@@ -295,16 +290,9 @@ fn dry_run_of(live: Option<Value>, result: Value, kubectl: String) -> DryRun {
     }
 }
 
-fn replace_command(cc: &ContextClient, dry_run: bool) -> String {
-    let dr = if dry_run {
-        " --dry-run=server -o yaml"
-    } else {
-        ""
-    };
-    format!(
-        "kubectl replace {}{dr} -f - # the edited YAML on stdin",
-        context_flag(cc)
-    )
+/// The kubectl command for an edit (see [`loupe_model::changes::replace_command`]).
+pub fn replace_command(cc: &ContextClient, dry_run: bool) -> String {
+    loupe_model::changes::replace_command(&cc.target.context, dry_run)
 }
 
 /// Server-side dry run (`dryRun=All`) of replacing `target` with `yaml`, and the unified diff of
@@ -407,16 +395,9 @@ fn plan_create(
     })
 }
 
-fn create_command(cc: &ContextClient, ns: Option<&str>, dry_run: bool) -> String {
-    let mut s = format!("kubectl create {}", context_flag(cc));
-    if let Some(ns) = ns {
-        s.push_str(&format!(" -n {ns}"));
-    }
-    if dry_run {
-        s.push_str(" --dry-run=server -o yaml");
-    }
-    s.push_str(" -f - # the YAML on stdin");
-    s
+/// The kubectl command for a create.
+pub fn create_command(cc: &ContextClient, ns: Option<&str>, dry_run: bool) -> String {
+    loupe_model::changes::create_command(&cc.target.context, ns, dry_run)
 }
 
 /// Server-side dry run of creating the object in `yaml` (in `default_namespace` when it names
@@ -462,11 +443,7 @@ pub async fn create(
 
 /// The kubectl command for `delete`.
 pub fn delete_command(cc: &ContextClient, target: &ObjectRef) -> String {
-    format!(
-        "kubectl delete {} {}",
-        target.kubectl_args(),
-        context_flag(cc)
-    )
+    loupe_model::changes::delete_command(&cc.target.context, target)
 }
 
 /// Deletes `target` with background propagation (kubectl's default `--cascade=background`):
@@ -490,11 +467,7 @@ pub async fn delete(cc: &ContextClient, target: &ObjectRef) -> Result<ChangeOutc
 
 /// The kubectl command for `scale`.
 pub fn scale_command(cc: &ContextClient, target: &ObjectRef, replicas: i32) -> String {
-    format!(
-        "kubectl scale {} --replicas={replicas} {}",
-        target.kubectl_args(),
-        context_flag(cc)
-    )
+    loupe_model::changes::scale_command(&cc.target.context, target, replicas)
 }
 
 /// Sets `spec.replicas` through the scale subresource (Deployments, StatefulSets, ReplicaSets,
@@ -536,11 +509,7 @@ pub async fn scale(
 
 /// The kubectl command for `rollout restart`.
 pub fn restart_command(cc: &ContextClient, target: &ObjectRef) -> String {
-    format!(
-        "kubectl rollout restart {} {}",
-        target.kubectl_args(),
-        context_flag(cc)
-    )
+    loupe_model::changes::restart_command(&cc.target.context, target)
 }
 
 /// The time kubectl writes into `restartedAt`: Go's `time.Now().Format(time.RFC3339)`.
