@@ -199,7 +199,7 @@ pub fn ObjectActions(
                 <button class=if danger { "danger-outline" } else { "" } data-testid=testid
                     data-denied=denied.to_string() title=title disabled=denied || checking
                     on:click=move |_| open.set(Some(which))>
-                    {if denied { format!("🔒 {label}") } else { label.to_string() }}
+                    {if denied { format!("⊘ {label}") } else { label.to_string() }}
                 </button>
             }
         })
@@ -215,6 +215,17 @@ pub fn ObjectActions(
                 _ => None,
             })}
         </div>
+        // Denied actions say why in the panel too, not only in their tooltips.
+        {move || perms.with(|p| match p {
+            Some(Ok(a)) if a.actions.iter().any(|(_, p)| !p.allowed) => Some(view! {
+                <ul class="denied-reasons small" data-testid="action-denied-reasons">
+                    {a.actions.iter().filter(|(_, p)| !p.allowed).map(|(v, p)| view! {
+                        <li><strong>{v.word()}</strong>": "{p.denied_text()}</li>
+                    }).collect_view()}
+                </ul>
+            }),
+            _ => None,
+        })}
         {move || open.get().map(|which| match which {
             Open::Edit => view! { <EditDialog context=ctx.get_value() target=target.get_value() yaml=yaml.get_untracked().unwrap_or_default() on_close=close on_done=done /> }.into_any(),
             Open::Delete => view! { <DeleteDialog context=ctx.get_value() target=target.get_value() on_close=close on_done=done /> }.into_any(),
@@ -500,7 +511,7 @@ pub fn CreateButton(
                 Some(p) if !p.allowed => p.denied_text(),
                 _ => "Create an object from YAML".to_string(),
             })
-            on:click=move |_| open.set(true)>{move || if denied() { "🔒 Create" } else { "+ Create" }}</button>
+            on:click=move |_| open.set(true)>{move || if denied() { "⊘ Create" } else { "+ Create" }}</button>
         {move || open.get().then(|| {
             let r = resource.get_untracked()?;
             let ns = namespace.get_untracked().unwrap_or_else(|| "default".into());

@@ -469,7 +469,7 @@ pub fn ResourceBrowser(context: String) -> impl IntoView {
                                         let gr = r.group_resource();
                                         let gr2 = gr.clone();
                                         let title = move || locked.with(|l| match l.get(&gr) {
-                                            Some(p) => format!("🔒 You may not list these: needs {}", p.needs),
+                                            Some(p) => format!("⊘ You may not list these: needs {}", p.needs),
                                             None => gr.clone(),
                                         });
                                         let locked_now = Memo::new(move |_| locked.with(|l| l.contains_key(&gr2)));
@@ -479,7 +479,7 @@ pub fn ResourceBrowser(context: String) -> impl IntoView {
                                                 data-locked=move || is_locked().to_string()
                                                 aria-current=move || selected.with(|s| s.as_ref().is_some_and(|s| (s.group.clone(), s.plural.clone()) == k2)).to_string()
                                                 on:click=move |_| { let _ = &key; selected.set(Some(r.clone())); }>
-                                                {move || if is_locked() { format!("🔒 {label}") } else { label.clone() }}
+                                                {move || if is_locked() { format!("⊘ {label}") } else { label.clone() }}
                                             </button>
                                         }
                                     }).collect_view()
@@ -521,6 +521,7 @@ pub fn ResourceBrowser(context: String) -> impl IntoView {
                         if shown == total { format!("{total}") } else { format!("{shown} of {total}") }
                     }}</span>
                     <span class="watch-state" data-testid="watch-state">{move || rows.with(|r| match &r.state {
+                        _ if selected.with(|s| s.as_ref().is_some_and(|s| locked.with(|l| l.contains_key(&s.group_resource())))) => "locked",
                         Some((WatchState::Reconnecting, _)) => "reconnecting…",
                         Some((WatchState::Failed, _)) => "stopped",
                         Some((WatchState::Listing, _)) => "listing…",
@@ -532,7 +533,7 @@ pub fn ResourceBrowser(context: String) -> impl IntoView {
                 </div>
                 {move || selected.get().and_then(|r| locked.with(|l| l.get(&r.group_resource()).cloned())).map(|p| view! {
                     <div class="banner info small" data-testid="kind-locked">
-                        {format!("🔒 You may not list these (needs {}). Kinds you may not list are locked in the sidebar; ask for a role that grants it.", p.needs)}
+                        {format!("⊘ You may not list these (needs {}). Kinds you may not list are locked in the sidebar; ask for a role that grants it.", p.needs)}
                         {p.granted_by.map(|g| view! { <div class="hint">{g}</div> })}
                     </div>
                 })}
