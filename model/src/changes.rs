@@ -168,7 +168,11 @@ pub fn restartable(r: &ApiResource) -> bool {
 
 /// `kubectl replace` of edited YAML (on stdin), `--dry-run=server -o yaml` for the dry run.
 pub fn replace_command(context: &str, dry_run: bool) -> String {
-    let dr = if dry_run { " --dry-run=server -o yaml" } else { "" };
+    let dr = if dry_run {
+        " --dry-run=server -o yaml"
+    } else {
+        ""
+    };
     format!("kubectl replace --context={context}{dr} -f - # the edited YAML on stdin")
 }
 

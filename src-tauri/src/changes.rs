@@ -4,7 +4,8 @@
 
 use crate::commands::AppState;
 use loupe_core::CoreError;
-use loupe_core::resources::change::{self, log::ActionLog, permissions};
+use loupe_core::resources::change::log::{ActionLog, Record};
+use loupe_core::resources::change::{self, permissions};
 use loupe_model::UiError;
 use loupe_model::changes::{
     ActionLogEntry, ActionPermissions, ChangeOutcome, ChangeVerb, DryRun, ObjectRef, Permission,
@@ -23,9 +24,14 @@ fn record<T>(
     outcome: &Result<T, CoreError>,
     message: impl FnOnce(&T) -> String,
 ) {
-    let written = ActionLog::open_default().and_then(|log| {
-        log.record(context, verb, object, kubectl, dry_run, outcome, message)
-    });
+    let what = Record {
+        context,
+        verb,
+        object,
+        kubectl,
+        dry_run,
+    };
+    let written = ActionLog::open_default().and_then(|log| log.record(&what, outcome, message));
     if let Err(e) = written {
         tracing::warn!("action log: {e}");
     }
@@ -213,12 +219,8 @@ pub async fn action_permissions(
 ) -> Result<ActionPermissions, UiError> {
     let cc = state.client(&context).await?;
     if target.name.is_empty() {
-        let p = permissions::create_permission(
-            &cc,
-            &target.resource,
-            target.namespace.as_deref(),
-        )
-        .await?;
+        let p = permissions::create_permission(&cc, &target.resource, target.namespace.as_deref())
+            .await?;
         return Ok(ActionPermissions {
             actions: vec![(ChangeVerb::Create, p)],
         });

@@ -430,8 +430,20 @@ struct CreateArgs<'a> {
 }
 
 /// Server-side dry run of an edit; the diff against the live object.
-pub async fn dry_run_edit(context: &str, target: &ObjectRef, yaml: &str) -> Result<DryRun, UiError> {
-    call(commands::DRY_RUN_EDIT, &TargetYamlArgs { context, target, yaml }).await
+pub async fn dry_run_edit(
+    context: &str,
+    target: &ObjectRef,
+    yaml: &str,
+) -> Result<DryRun, UiError> {
+    call(
+        commands::DRY_RUN_EDIT,
+        &TargetYamlArgs {
+            context,
+            target,
+            yaml,
+        },
+    )
+    .await
 }
 
 /// Replaces the object with the edited YAML.
@@ -440,7 +452,15 @@ pub async fn apply_edit(
     target: &ObjectRef,
     yaml: &str,
 ) -> Result<ChangeOutcome, UiError> {
-    call(commands::APPLY_EDIT, &TargetYamlArgs { context, target, yaml }).await
+    call(
+        commands::APPLY_EDIT,
+        &TargetYamlArgs {
+            context,
+            target,
+            yaml,
+        },
+    )
+    .await
 }
 
 /// Server-side dry run of a create.
@@ -449,7 +469,15 @@ pub async fn dry_run_create(
     yaml: &str,
     namespace: &str,
 ) -> Result<(ObjectRef, DryRun), UiError> {
-    call(commands::DRY_RUN_CREATE, &CreateArgs { context, yaml, namespace }).await
+    call(
+        commands::DRY_RUN_CREATE,
+        &CreateArgs {
+            context,
+            yaml,
+            namespace,
+        },
+    )
+    .await
 }
 
 /// Creates the object in `yaml`.
@@ -458,7 +486,15 @@ pub async fn create_object(
     yaml: &str,
     namespace: &str,
 ) -> Result<ChangeOutcome, UiError> {
-    call(commands::CREATE_OBJECT, &CreateArgs { context, yaml, namespace }).await
+    call(
+        commands::CREATE_OBJECT,
+        &CreateArgs {
+            context,
+            yaml,
+            namespace,
+        },
+    )
+    .await
 }
 
 /// Deletes the object.
@@ -480,7 +516,15 @@ pub async fn scale_object(
     target: &ObjectRef,
     replicas: i32,
 ) -> Result<ChangeOutcome, UiError> {
-    call(commands::SCALE_OBJECT, &ScaleArgs { context, target, replicas }).await
+    call(
+        commands::SCALE_OBJECT,
+        &ScaleArgs {
+            context,
+            target,
+            replicas,
+        },
+    )
+    .await
 }
 
 /// `kubectl rollout restart`.
@@ -493,7 +537,11 @@ pub async fn action_permissions(
     context: &str,
     target: &ObjectRef,
 ) -> Result<ActionPermissions, UiError> {
-    call(commands::ACTION_PERMISSIONS, &TargetArgs { context, target }).await
+    call(
+        commands::ACTION_PERMISSIONS,
+        &TargetArgs { context, target },
+    )
+    .await
 }
 
 #[derive(Serialize)]
@@ -520,7 +568,15 @@ pub async fn owned_objects(
     target: &ObjectRef,
     uid: &str,
 ) -> Result<Vec<(ObjectRef, String)>, UiError> {
-    call(commands::OWNED_OBJECTS, &OwnedArgs { context, target, uid }).await
+    call(
+        commands::OWNED_OBJECTS,
+        &OwnedArgs {
+            context,
+            target,
+            uid,
+        },
+    )
+    .await
 }
 
 #[derive(Serialize)]
@@ -537,5 +593,13 @@ pub async fn list_permissions(
     resources: &[ApiResource],
     namespace: Option<&str>,
 ) -> Result<Vec<(String, Permission)>, UiError> {
-    call(commands::LIST_PERMISSIONS, &ListPermArgs { context, resources, namespace }).await
+    call(
+        commands::LIST_PERMISSIONS,
+        &ListPermArgs {
+            context,
+            resources,
+            namespace,
+        },
+    )
+    .await
 }

@@ -13,7 +13,8 @@ use loupe_model::UiError;
 use loupe_model::changes::{ChangeOutcome, ChangeVerb, ObjectRef, Permission};
 use loupe_model::resources::{
     ApiDiscovery, ApiResource, ListOptions, NamespaceScope, ObjectDetail, ObjectSummary,
-    OwnerSummary, TableColumn, TableDelta, TableRow, VisibleNamespaces, WatchState, age_text, cell_text,
+    OwnerSummary, TableColumn, TableDelta, TableRow, VisibleNamespaces, WatchState, age_text,
+    cell_text,
 };
 use std::collections::HashMap;
 
@@ -175,10 +176,10 @@ pub fn ResourceBrowser(context: String) -> impl IntoView {
                 namespace.set(v.names.first().cloned());
             }
             // The namespace of the last view, if it can still be picked.
-            if let (Ok(v), Some(Some(ns))) = (&n, saved_ns) {
-                if !v.fell_back || v.names.contains(&ns) {
-                    namespace.set(Some(ns));
-                }
+            if let (Ok(v), Some(Some(ns))) = (&n, saved_ns)
+                && (!v.fell_back || v.names.contains(&ns))
+            {
+                namespace.set(Some(ns));
             }
             namespaces.set(Some(n));
         }
@@ -199,7 +200,9 @@ pub fn ResourceBrowser(context: String) -> impl IntoView {
             .flat_map(|(_, items)| items.into_iter().cloned())
             .collect();
         spawn_local(async move {
-            if let Ok(list) = bridge::list_permissions(&ctx.get_value(), &kinds, ns.as_deref()).await {
+            if let Ok(list) =
+                bridge::list_permissions(&ctx.get_value(), &kinds, ns.as_deref()).await
+            {
                 locked.set(list.into_iter().collect());
             }
         });
@@ -688,12 +691,19 @@ fn ObjectPanel(
     };
     let owner_ns = row.namespace.clone();
     let open_owner = Callback::new(move |o: OwnerSummary| {
-        let (group, version) = o.api_version.rsplit_once('/').unwrap_or(("", o.api_version.as_str()));
+        let (group, version) = o
+            .api_version
+            .rsplit_once('/')
+            .unwrap_or(("", o.api_version.as_str()));
         let r = discovery.with_value(|d| {
             d.as_ref().and_then(|d| {
                 d.resources
                     .iter()
-                    .find(|r| r.group == group && r.kind == o.kind && (r.preferred || r.version == version))
+                    .find(|r| {
+                        r.group == group
+                            && r.kind == o.kind
+                            && (r.preferred || r.version == version)
+                    })
                     .cloned()
             })
         });
@@ -706,8 +716,10 @@ fn ObjectPanel(
     let owns_children = target.as_ref().is_some_and(|t| {
         matches!(
             (t.resource.group.as_str(), t.resource.kind.as_str()),
-            ("apps", "Deployment" | "ReplicaSet" | "StatefulSet" | "DaemonSet")
-                | ("batch", "Job" | "CronJob")
+            (
+                "apps",
+                "Deployment" | "ReplicaSet" | "StatefulSet" | "DaemonSet"
+            ) | ("batch", "Job" | "CronJob")
                 | ("", "ReplicationController")
         )
     });
@@ -717,7 +729,9 @@ fn ObjectPanel(
             reload.get();
             let (t, uid) = (t.clone(), uid.clone());
             spawn_local(async move {
-                owned.set(Some(bridge::owned_objects(&ctx.get_value(), &t, &uid).await));
+                owned.set(Some(
+                    bridge::owned_objects(&ctx.get_value(), &t, &uid).await,
+                ));
             });
         });
     }

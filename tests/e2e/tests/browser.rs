@@ -249,9 +249,13 @@ async fn two_clusters_as_tabs_keep_their_view() {
         "{admin} [data-testid=kind][data-plural=deployments]"
     ))
     .await;
-    app.eventually("admin shows deployments", Duration::from_secs(10), || async {
-        text_of(&app, &format!("{admin} [data-testid=kind-title]")).await == "Deployment"
-    })
+    app.eventually(
+        "admin shows deployments",
+        Duration::from_secs(10),
+        || async {
+            text_of(&app, &format!("{admin} [data-testid=kind-title]")).await == "Deployment"
+        },
+    )
     .await;
     // A second cluster opens in its own tab.
     app.click("[data-testid=context-item][data-name=sandbox-editor-b]")
@@ -278,8 +282,10 @@ async fn two_clusters_as_tabs_keep_their_view() {
     .await;
     app.screenshot("screenshot-cluster-tabs.png").await;
     // Back to the first: its kind is still selected, and nothing was reloaded.
-    app.click("[data-testid=cluster-tab][data-context=sandbox-admin] [data-testid=cluster-tab-open]")
-        .await;
+    app.click(
+        "[data-testid=cluster-tab][data-context=sandbox-admin] [data-testid=cluster-tab-open]",
+    )
+    .await;
     app.eventually("admin's pane is shown", Duration::from_secs(10), || async {
         match app.client.find(Locator::Css(admin)).await {
             Ok(el) => el.is_displayed().await.unwrap_or(false),
@@ -296,8 +302,10 @@ async fn two_clusters_as_tabs_keep_their_view() {
         "live"
     );
     // Closing a tab unmounts its browser (and stops its watches).
-    app.click("[data-testid=cluster-tab][data-context=sandbox-editor-b] [data-testid=cluster-tab-close]")
-        .await;
+    app.click(
+        "[data-testid=cluster-tab][data-context=sandbox-editor-b] [data-testid=cluster-tab-close]",
+    )
+    .await;
     app.eventually("one tab left", Duration::from_secs(10), || async {
         app.client
             .find(Locator::Css(".cluster-pane[data-context=sandbox-editor-b]"))

@@ -112,7 +112,10 @@ async fn open_row(app: &App, name: &str) {
 #[ignore = "needs the built app, tauri-driver, a display and the sandbox cluster: run ./dev test"]
 async fn edit_scale_restart_and_delete_checked_with_kubectl() {
     let kc = sandbox_kubeconfig();
-    let _ = kubectl_raw(&kc, &["delete", "ns", NS, "--wait=true", "--ignore-not-found"]);
+    let _ = kubectl_raw(
+        &kc,
+        &["delete", "ns", NS, "--wait=true", "--ignore-not-found"],
+    );
     kubectl(&kc, &["create", "ns", NS]);
     kubectl(
         &kc,
@@ -161,7 +164,12 @@ async fn edit_scale_restart_and_delete_checked_with_kubectl() {
         "{cmd}"
     );
     app.click("[data-testid=edit-dry-run]").await;
-    let diff = app.wait_for("[data-testid=diff]").await.text().await.unwrap();
+    let diff = app
+        .wait_for("[data-testid=diff]")
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(diff.contains("-  mode: slow"), "{diff}");
     assert!(diff.contains("+  mode: fast"), "{diff}");
     let mode = || {
@@ -217,9 +225,11 @@ async fn edit_scale_restart_and_delete_checked_with_kubectl() {
             ],
         )
     };
-    app.eventually("kubectl shows 3 replicas", Duration::from_secs(15), || async {
-        replicas() == "3"
-    })
+    app.eventually(
+        "kubectl shows 3 replicas",
+        Duration::from_secs(15),
+        || async { replicas() == "3" },
+    )
     .await;
 
     // Rollout restart: kubectl sees the annotation.
@@ -240,9 +250,11 @@ async fn edit_scale_restart_and_delete_checked_with_kubectl() {
             ],
         )
     };
-    app.eventually("the restartedAt annotation", Duration::from_secs(15), || async {
-        !restarted_at().is_empty()
-    })
+    app.eventually(
+        "the restartedAt annotation",
+        Duration::from_secs(15),
+        || async { !restarted_at().is_empty() },
+    )
     .await;
 
     // Owned objects: the Deployment's ReplicaSets, opened by link.
@@ -258,7 +270,11 @@ async fn edit_scale_restart_and_delete_checked_with_kubectl() {
     wait_enabled(&app, "[data-testid=action-delete]").await;
     app.click("[data-testid=action-delete]").await;
     let dialog = app.wait_for("[data-testid=delete-dialog]").await;
-    let cmd = text_of(&app, "[data-testid=delete-dialog] [data-testid=dialog-kubectl]").await;
+    let cmd = text_of(
+        &app,
+        "[data-testid=delete-dialog] [data-testid=dialog-kubectl]",
+    )
+    .await;
     assert_eq!(
         cmd,
         "kubectl delete deployment.apps/e2e-web -n e2e-changes --context=sandbox-admin"
@@ -282,7 +298,8 @@ async fn edit_scale_restart_and_delete_checked_with_kubectl() {
     .await;
 
     // The action log lists the changes, newest first.
-    app.click("[data-testid=object-panel] .card-head button").await;
+    app.click("[data-testid=object-panel] .card-head button")
+        .await;
     click_into_view(&app, "[data-testid=action-log-button]").await;
     app.eventually("the action log", Duration::from_secs(10), || async {
         let entries = app
@@ -295,7 +312,10 @@ async fn edit_scale_restart_and_delete_checked_with_kubectl() {
     .await;
     let first = text_of(&app, "[data-testid=action-log-entry]").await;
     assert!(first.contains("delete"), "{first}");
-    assert!(first.contains("deployment.apps/e2e-web -n e2e-changes"), "{first}");
+    assert!(
+        first.contains("deployment.apps/e2e-web -n e2e-changes"),
+        "{first}"
+    );
     let log = text_of(&app, "[data-testid=action-log]").await;
     assert!(log.contains("scale"), "{log}");
     assert!(log.contains("configmap/e2e-settings replaced"), "{log}");
@@ -312,15 +332,31 @@ async fn owner_links_open_the_owner() {
     app.wait_for("[data-testid=context-item]").await;
     app.click("[data-testid=tab-cluster]").await;
     open_kind_in_namespace(&app, "pods", "team-a").await;
-    let pod = kubectl(&kc, &["get", "pods", "-n", "team-a", "-l", "app=web", "-o", "jsonpath={.items[0].metadata.name}"]);
+    let pod = kubectl(
+        &kc,
+        &[
+            "get",
+            "pods",
+            "-n",
+            "team-a",
+            "-l",
+            "app=web",
+            "-o",
+            "jsonpath={.items[0].metadata.name}",
+        ],
+    );
     open_row(&app, &pod).await;
     app.click("[data-testid=summary-owner]").await;
     // The ReplicaSet opens in the panel; it lists its pods, the one we came from among them.
-    app.eventually("the ReplicaSet's panel", Duration::from_secs(15), || async {
-        text_of(&app, "[data-testid=object-panel] h2")
-            .await
-            .starts_with("ReplicaSet web-")
-    })
+    app.eventually(
+        "the ReplicaSet's panel",
+        Duration::from_secs(15),
+        || async {
+            text_of(&app, "[data-testid=object-panel] h2")
+                .await
+                .starts_with("ReplicaSet web-")
+        },
+    )
     .await;
     app.eventually("its pods as links", Duration::from_secs(15), || async {
         text_of(&app, "[data-testid=object-panel]")
@@ -329,9 +365,11 @@ async fn owner_links_open_the_owner() {
     })
     .await;
     app.click("[data-testid=summary-owner]").await;
-    app.eventually("the Deployment's panel", Duration::from_secs(15), || async {
-        text_of(&app, "[data-testid=object-panel] h2").await == "Deployment web"
-    })
+    app.eventually(
+        "the Deployment's panel",
+        Duration::from_secs(15),
+        || async { text_of(&app, "[data-testid=object-panel] h2").await == "Deployment web" },
+    )
     .await;
     app.close().await;
 }
@@ -363,7 +401,10 @@ async fn a_viewer_sees_delete_disabled_with_the_missing_permission() {
     let title = del.attr("title").await.unwrap().unwrap();
     assert!(title.contains("needs delete on pods in team-a"), "{title}");
     let reasons = text_of(&app, "[data-testid=action-denied-reasons]").await;
-    assert!(reasons.contains("needs delete on pods in team-a"), "{reasons}");
+    assert!(
+        reasons.contains("needs delete on pods in team-a"),
+        "{reasons}"
+    );
     // kubectl agrees.
     let out = Command::new("/usr/bin/kubectl")
         .args([

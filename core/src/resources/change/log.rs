@@ -8,6 +8,21 @@ use loupe_model::changes::{ActionLogEntry, ChangeVerb};
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 
+/// What an entry is about (its outcome comes separately).
+#[derive(Debug, Clone, Copy)]
+pub struct Record<'a> {
+    /// The kubeconfig context.
+    pub context: &'a str,
+    /// What was done.
+    pub verb: ChangeVerb,
+    /// `TYPE/NAME -n NS`.
+    pub object: &'a str,
+    /// The equivalent kubectl command.
+    pub kubectl: &'a str,
+    /// A dry run only.
+    pub dry_run: bool,
+}
+
 /// The log file.
 #[derive(Debug, Clone)]
 pub struct ActionLog {
@@ -86,11 +101,7 @@ impl ActionLog {
     /// Records an action's outcome.
     pub fn record<T>(
         &self,
-        context: &str,
-        verb: ChangeVerb,
-        object: &str,
-        kubectl: &str,
-        dry_run: bool,
+        what: &Record<'_>,
         outcome: &Result<T, CoreError>,
         message: impl FnOnce(&T) -> String,
     ) -> Result<(), CoreError> {
@@ -100,13 +111,13 @@ impl ActionLog {
         };
         self.append(&ActionLogEntry {
             time: now_rfc3339(),
-            context: context.to_string(),
-            verb,
-            object: object.to_string(),
-            kubectl: kubectl.to_string(),
+            context: what.context.to_string(),
+            verb: what.verb,
+            object: what.object.to_string(),
+            kubectl: what.kubectl.to_string(),
             ok,
             result,
-            dry_run,
+            dry_run: what.dry_run,
         })
     }
 
@@ -144,28 +155,25 @@ mod tests {
         assert!(log.recent(10).unwrap().is_empty());
         for i in 0..3 {
             let outcome: Result<String, CoreError> = Ok(format!("cm{i} replaced"));
-            log.record(
-                "ctx",
-                ChangeVerb::Edit,
-                &format!("configmap/cm{i} -n a"),
-                "kubectl replace -f -",
-                false,
-                &outcome,
-                Clone::clone,
-            )
-            .unwrap();
+            let object = format!("configmap/cm{i} -n a");
+            let what = Record {
+                context: "ctx",
+                verb: ChangeVerb::Edit,
+                object: &object,
+                kubectl: "kubectl replace -f -",
+                dry_run: false,
+            };
+            log.record(&what, &outcome, Clone::clone).unwrap();
         }
         let failed: Result<(), CoreError> = Err(CoreError::InvalidArgument("nope".into()));
-        log.record(
-            "ctx",
-            ChangeVerb::Delete,
-            "pod/x",
-            "kubectl delete pod/x",
-            false,
-            &failed,
-            |_| String::new(),
-        )
-        .unwrap();
+        let what = Record {
+            context: "ctx",
+            verb: ChangeVerb::Delete,
+            object: "pod/x",
+            kubectl: "kubectl delete pod/x",
+            dry_run: false,
+        };
+        log.record(&what, &failed, |_| String::new()).unwrap();
         let mode = std::fs::metadata(log.path()).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o600);
         let recent = log.recent(3).unwrap();
