@@ -212,3 +212,52 @@ pub fn restart_command(context: &str, target: &ObjectRef) -> String {
         target.kubectl_args()
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::resources::ResourceCategory;
+
+    fn deploy() -> ObjectRef {
+        ObjectRef {
+            resource: ApiResource {
+                group: "apps".into(),
+                version: "v1".into(),
+                kind: "Deployment".into(),
+                plural: "deployments".into(),
+                singular: "deployment".into(),
+                short_names: vec![],
+                categories: vec![],
+                namespaced: true,
+                verbs: vec![],
+                subresources: vec!["scale".into(), "status".into()],
+                preferred: true,
+                category: ResourceCategory::Workloads,
+            },
+            namespace: Some("team-b".into()),
+            name: "api".into(),
+        }
+    }
+
+    #[test]
+    fn kubectl_commands_name_type_namespace_and_context() {
+        let t = deploy();
+        assert_eq!(
+            delete_command("c", &t),
+            "kubectl delete deployment.apps/api -n team-b --context=c"
+        );
+        assert_eq!(
+            scale_command("c", &t, 3),
+            "kubectl scale deployment.apps/api -n team-b --replicas=3 --context=c"
+        );
+        assert_eq!(
+            restart_command("c", &t),
+            "kubectl rollout restart deployment.apps/api -n team-b --context=c"
+        );
+        assert!(scalable(&t.resource) && restartable(&t.resource));
+        assert_eq!(
+            create_command("c", Some("x"), true),
+            "kubectl create --context=c -n x --dry-run=server -o yaml -f - # the YAML on stdin"
+        );
+    }
+}

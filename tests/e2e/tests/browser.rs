@@ -315,3 +315,47 @@ async fn two_clusters_as_tabs_keep_their_view() {
     .await;
     app.close().await;
 }
+
+#[tokio::test]
+#[ignore = "needs the built app, tauri-driver, a display and the sandbox cluster: run ./dev test"]
+async fn the_last_view_survives_a_reload() {
+    let kc = sandbox_kubeconfig();
+    let app = App::launch(&[("KUBECONFIG", &kc)]).await;
+    app.wait_for("[data-testid=context-item]").await;
+    app.click("[data-testid=context-item][data-name=sandbox-admin]")
+        .await;
+    app.click("[data-testid=tab-cluster]").await;
+    app.click("[data-testid=kind][data-plural=deployments]")
+        .await;
+    let filter = app.wait_for("[data-testid=row-filter]").await;
+    filter.send_keys("web").await.unwrap();
+    app.click("[data-testid=row][data-name=web] td").await;
+    app.wait_for("[data-testid=object-panel]").await;
+    // The page starts again, as after an app restart (localStorage stays, keyed by context).
+    app.client
+        .execute("window.location.reload();", vec![])
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    app.wait_for("[data-testid=context-item]").await;
+    app.click("[data-testid=context-item][data-name=sandbox-admin]")
+        .await;
+    app.click("[data-testid=tab-cluster]").await;
+    app.eventually(
+        "the kind, filter and object come back",
+        Duration::from_secs(20),
+        || async {
+            text_of(&app, "[data-testid=kind-title]").await == "Deployment"
+                && text_of(&app, "[data-testid=object-panel] h2").await == "Deployment web"
+        },
+    )
+    .await;
+    let value = app
+        .wait_for("[data-testid=row-filter]")
+        .await
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(value.as_deref(), Some("web"));
+    app.close().await;
+}
