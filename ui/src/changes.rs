@@ -24,8 +24,19 @@ fn Modal(
     children: Children,
 ) -> impl IntoView {
     let node = NodeRef::<Div>::new();
-    // Focus the dialog so its keys work at once; a textarea inside takes focus itself.
+    let backdrop = NodeRef::<Div>::new();
+    // Dialogs opened from the object panel would live inside its fixed, scrolling box; moved to
+    // <body>, the backdrop covers the whole window (Leptos still removes it on close).
+    // Then focus the dialog so its keys work at once; a textarea inside takes focus itself.
     request_animation_frame(move || {
+        if let (Some(b), Some(body)) = (
+            backdrop.get_untracked(),
+            web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.body()),
+        ) {
+            let _ = body.append_child(&b);
+        }
         if let Some(el) = node.get_untracked() {
             let focus_target = el
                 .query_selector("textarea, input")
@@ -55,7 +66,7 @@ fn Modal(
         _ => {}
     };
     view! {
-        <div class="modal-backdrop" on:click=move |_| on_close.run(())>
+        <div class="modal-backdrop" node_ref=backdrop on:click=move |_| on_close.run(())>
             <div class="modal card" role="dialog" aria-modal="true" tabindex="-1" node_ref=node data-testid=testid
                 on:click=|ev| ev.stop_propagation() on:keydown=on_key>
                 <div class="card-head">

@@ -450,3 +450,77 @@ async fn a_viewer_sees_delete_disabled_with_the_missing_permission() {
     app.screenshot("screenshot-locked.png").await;
     app.close().await;
 }
+
+#[tokio::test]
+#[ignore = "needs the built app, tauri-driver, a display and the sandbox cluster: run ./dev test"]
+async fn create_from_yaml_after_a_dry_run() {
+    let kc = sandbox_kubeconfig();
+    let ns = "e2e-create";
+    let _ = kubectl_raw(
+        &kc,
+        &["delete", "ns", ns, "--wait=true", "--ignore-not-found"],
+    );
+    kubectl(&kc, &["create", "ns", ns]);
+    let app = App::launch(&[("KUBECONFIG", &kc)]).await;
+    app.wait_for("[data-testid=context-item]").await;
+    app.click("[data-testid=theme-toggle]").await;
+    app.click("[data-testid=tab-cluster]").await;
+    open_kind_in_namespace(&app, "configmaps", ns).await;
+    wait_enabled(&app, "[data-testid=create-button]").await;
+    app.click("[data-testid=create-button]").await;
+    let template = app
+        .wait_for("[data-testid=create-yaml]")
+        .await
+        .prop("value")
+        .await
+        .unwrap()
+        .unwrap_or_default();
+    assert!(template.contains("kind: ConfigMap"), "{template}");
+    assert!(template.contains(&format!("namespace: {ns}")), "{template}");
+    set_value(
+        &app,
+        "[data-testid=create-yaml]",
+        "v.replace('name: my-configmap', 'name: made-in-loupe').replace('key: value', 'colour: blue')",
+        "input",
+    )
+    .await;
+    app.click("[data-testid=create-dry-run]").await;
+    let diff = app
+        .wait_for("[data-testid=diff]")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(diff.contains("+  colour: blue"), "{diff}");
+    let missing = kubectl_raw(&kc, &["get", "cm", "made-in-loupe", "-n", ns]);
+    assert!(
+        String::from_utf8_lossy(&missing.stderr).contains("NotFound"),
+        "the dry run created nothing"
+    );
+    app.screenshot("screenshot-create-dark.png").await;
+    wait_enabled(&app, "[data-testid=create-run]").await;
+    app.click("[data-testid=create-run]").await;
+    app.eventually("created", Duration::from_secs(15), || async {
+        text_of(&app, "[data-testid=create-result]")
+            .await
+            .contains("configmap/made-in-loupe created")
+    })
+    .await;
+    assert_eq!(
+        kubectl(
+            &kc,
+            &[
+                "get",
+                "cm",
+                "made-in-loupe",
+                "-n",
+                ns,
+                "-o",
+                "jsonpath={.data.colour}"
+            ]
+        ),
+        "blue"
+    );
+    app.close().await;
+    let _ = kubectl_raw(&kc, &["delete", "ns", ns, "--wait=false"]);
+}
