@@ -376,3 +376,77 @@ async fn owned_objects_of_a_deployment() {
     assert_eq!(got, want);
     assert!(owned.iter().all(|(o, _)| o.resource.kind == "ReplicaSet"));
 }
+
+#[tokio::test]
+#[ignore = "needs the sandbox cluster"]
+async fn scale_a_custom_resource_through_its_scale_subresource() {
+    let ns = Ns::new("loupe-chg-crd");
+    let crd = r#"apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: gadgets.scale.loupe.dev
+spec:
+  group: scale.loupe.dev
+  scope: Namespaced
+  names: {plural: gadgets, singular: gadget, kind: Gadget}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        x-kubernetes-preserve-unknown-fields: true
+    subresources:
+      scale: {specReplicasPath: .spec.replicas, statusReplicasPath: .status.replicas}
+"#;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("crd.yaml");
+    std::fs::write(&file, crd).unwrap();
+    kubectl(&["apply", "-f", file.to_str().unwrap()]);
+    kubectl(&[
+        "wait",
+        "--for=condition=Established",
+        "crd/gadgets.scale.loupe.dev",
+        "--timeout=30s",
+    ]);
+    let obj = dir.path().join("gadget.yaml");
+    std::fs::write(
+        &obj,
+        "apiVersion: scale.loupe.dev/v1\nkind: Gadget\nmetadata:\n  name: g1\nspec:\n  replicas: 1\n",
+    )
+    .unwrap();
+    kubectl(&["apply", "-n", &ns.0, "-f", obj.to_str().unwrap()]);
+    let cc = client("sandbox-admin").await;
+    // Discovery may lag the CRD by a moment.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let d = loop {
+        let d = discover(&cc).await.unwrap();
+        if d.find("scale.loupe.dev", "gadgets").is_some() {
+            break d;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the CRD never showed in discovery"
+        );
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    };
+    let t = target(&d, "scale.loupe.dev", "gadgets", &ns.0, "g1");
+    assert!(loupe_model::changes::scalable(&t.resource));
+    let done = change::scale(&cc, &t, 4).await.unwrap();
+    assert_eq!(done.message, "gadget.scale.loupe.dev/g1 scaled");
+    assert_eq!(
+        kubectl(&[
+            "get",
+            "gadgets.scale.loupe.dev",
+            "g1",
+            "-n",
+            &ns.0,
+            "-o",
+            "jsonpath={.spec.replicas}"
+        ]),
+        "4"
+    );
+    drop(ns);
+    let _ = kubectl_raw(&["delete", "crd", "gadgets.scale.loupe.dev", "--wait=false"]);
+}
