@@ -164,6 +164,23 @@ pub enum CoreError {
         #[source]
         source: Box<crate::cluster::ClusterError>,
     },
+    /// A change to an object was refused before it was sent (bad YAML, wrong object) or by the
+    /// API server in a way worth its own words (a resourceVersion conflict).
+    #[error("{message}")]
+    Change {
+        /// What went wrong.
+        problem: crate::resources::change::ChangeProblem,
+        /// In plain words (with the line and column for bad YAML).
+        message: String,
+    },
+    /// The local action log could not be written or read.
+    #[error("cannot use the action log {}: {reason}", .path.display())]
+    ActionLog {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
 }
 
 fn format_rename(from: &str, existing: Option<&str>, file: &std::path::Path) -> String {
@@ -260,6 +277,11 @@ impl CoreError {
                 "Kinds are named by plural, singular or short name (pods, pod, po), optionally with their group (deployments.apps). `kubectl api-resources` lists what this cluster serves; a CRD's kinds appear once it is installed.",
             ),
             CoreError::Logs { problem, .. } => crate::logs::diagnose(problem, self.to_string()),
+            CoreError::Change { problem, .. } => crate::resources::change::diagnose(problem, self.to_string()),
+            CoreError::ActionLog { path, .. } => UiError::new(ErrorKind::Internal, self.to_string()).with_hint(format!(
+                "The change itself was made. Loupe keeps its action log in {}; check that the folder is writable by you.",
+                path.display()
+            )),
             CoreError::NotConnected { diagnosis, .. } | CoreError::Cluster { diagnosis, .. } => {
                 let mut e = UiError::new(ErrorKind::Cluster, diagnosis.title.clone()).with_hint(diagnosis.fix.clone());
                 e.diagnosis = Some(diagnosis.clone());

@@ -5,6 +5,7 @@
 //! wasm bundle). Field names are camelCase on the wire, matching Tauri's argument convention.
 #![forbid(unsafe_code)]
 
+pub mod changes;
 mod cluster;
 mod error;
 mod forbidden;
@@ -74,4 +75,26 @@ pub mod commands {
     pub const REFRESH_ACCESS: &str = "refresh_access";
     /// Writes an access matrix as CSV or JSON to the Downloads folder; returns the path.
     pub const EXPORT_ACCESS_MATRIX: &str = "export_access_matrix";
+    /// Server-side dry run of replacing an object with edited YAML; returns the diff.
+    pub const DRY_RUN_EDIT: &str = "dry_run_edit";
+    /// Replaces an object with edited YAML.
+    pub const APPLY_EDIT: &str = "apply_edit";
+    /// Server-side dry run of creating an object from YAML.
+    pub const DRY_RUN_CREATE: &str = "dry_run_create";
+    /// Creates an object from YAML.
+    pub const CREATE_OBJECT: &str = "create_object";
+    /// Deletes an object (background propagation, like kubectl).
+    pub const DELETE_OBJECT: &str = "delete_object";
+    /// Sets replicas through the scale subresource.
+    pub const SCALE_OBJECT: &str = "scale_object";
+    /// `kubectl rollout restart`.
+    pub const RESTART_OBJECT: &str = "restart_object";
+    /// Which changes the user may make to an object (access reviews).
+    pub const ACTION_PERMISSIONS: &str = "action_permissions";
+    /// The local action log, newest first.
+    pub const ACTION_LOG: &str = "action_log";
+    /// Objects owned by an object (a Deployment's ReplicaSets, a ReplicaSet's Pods).
+    pub const OWNED_OBJECTS: &str = "owned_objects";
+    /// Which sidebar kinds the user may list, with the reason for the others.
+    pub const LIST_PERMISSIONS: &str = "list_permissions";
 }

@@ -411,6 +411,9 @@ pub struct OwnerSummary {
     pub name: String,
     /// Whether it is the managing controller.
     pub controller: bool,
+    /// The owner's uid.
+    #[serde(default)]
+    pub uid: String,
 }
 
 /// One cell as kubectl prints it: strings cut at the first line break (with `...`), terminal

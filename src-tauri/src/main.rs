@@ -3,6 +3,7 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod access;
+mod changes;
 mod commands;
 mod logs;
 mod resources;
@@ -45,6 +46,17 @@ fn main() {
             access::rbac_browse,
             access::refresh_access,
             access::export_access_matrix,
+            changes::dry_run_edit,
+            changes::apply_edit,
+            changes::dry_run_create,
+            changes::create_object,
+            changes::delete_object,
+            changes::scale_object,
+            changes::restart_object,
+            changes::action_permissions,
+            changes::action_log,
+            changes::owned_objects,
+            changes::list_permissions,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     if let Err(e) = result {

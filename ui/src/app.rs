@@ -145,6 +145,17 @@ pub fn App() -> impl IntoView {
         }
     });
 
+    // Closing a cluster's tab unmounts its browser, which stops its watches.
+    let close_cluster = Callback::new(move |name: String| {
+        open_clusters.update(|o| o.retain(|c| *c != name));
+        if active.get_untracked().is_some_and(|c| c.name == name) {
+            match open_clusters.with_untracked(|o| o.last().cloned()) {
+                Some(other) => set_selected.set(Some(other)),
+                None => tab.set(Tab::Context),
+            }
+        }
+    });
+
     let toggle_theme = move |_| {
         let next = theme.get_untracked().toggled();
         theme::apply(next, true);
@@ -212,6 +223,22 @@ pub fn App() -> impl IntoView {
                                 <button role="tab" data-testid="tab-kubeconfig" aria-selected=move || (tab.get() == Tab::Kubeconfig).to_string()
                                     on:click=move |_| tab.set(Tab::Kubeconfig)>"Kubeconfig"</button>
                             </nav>
+                            <Show when=move || tab.get() == Tab::Cluster && !open_clusters.with(Vec::is_empty)>
+                                <nav class="cluster-tabs" data-testid="cluster-tabs" aria-label="Open clusters">
+                                    <For each=move || open_clusters.get() key=|c| c.clone() let:name>
+                                        {
+                                            let (n1, n2, n3) = (name.clone(), name.clone(), name.clone());
+                                            view! {
+                                                <span class="cluster-tab" data-testid="cluster-tab" data-context=name.clone()
+                                                    aria-selected=move || active.get().is_some_and(|c| c.name == n1).to_string()>
+                                                    <button data-testid="cluster-tab-open" title="Switch to this cluster" on:click=move |_| pick.run(n2.clone())>{name.clone()}</button>
+                                                    <button data-testid="cluster-tab-close" title="Close this cluster (stops its watches)" on:click=move |_| close_cluster.run(n3.clone())>"✕"</button>
+                                                </span>
+                                            }
+                                        }
+                                    </For>
+                                </nav>
+                            </Show>
                             <For each=move || open_clusters.get() key=|c| c.clone() let:name>
                                 {
                                     let shown = name.clone();

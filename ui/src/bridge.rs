@@ -477,3 +477,208 @@ struct DownloadArgs<'a> {
 pub async fn download_logs(context: &str, request: &LogRequest) -> Result<String, UiError> {
     call(commands::DOWNLOAD_LOGS, &DownloadArgs { context, request }).await
 }
+
+// ---------------------------------------------------------------------------------------------
+// Changes: edit, create, delete, scale, restart; permissions; the action log.
+
+use loupe_model::changes::{
+    ActionLogEntry, ActionPermissions, ChangeOutcome, DryRun, ObjectRef, Permission,
+};
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct TargetArgs<'a> {
+    context: &'a str,
+    target: &'a ObjectRef,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct TargetYamlArgs<'a> {
+    context: &'a str,
+    target: &'a ObjectRef,
+    yaml: &'a str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct CreateArgs<'a> {
+    context: &'a str,
+    yaml: &'a str,
+    namespace: &'a str,
+}
+
+/// Server-side dry run of an edit; the diff against the live object.
+pub async fn dry_run_edit(
+    context: &str,
+    target: &ObjectRef,
+    yaml: &str,
+) -> Result<DryRun, UiError> {
+    call(
+        commands::DRY_RUN_EDIT,
+        &TargetYamlArgs {
+            context,
+            target,
+            yaml,
+        },
+    )
+    .await
+}
+
+/// Replaces the object with the edited YAML.
+pub async fn apply_edit(
+    context: &str,
+    target: &ObjectRef,
+    yaml: &str,
+) -> Result<ChangeOutcome, UiError> {
+    call(
+        commands::APPLY_EDIT,
+        &TargetYamlArgs {
+            context,
+            target,
+            yaml,
+        },
+    )
+    .await
+}
+
+/// Server-side dry run of a create.
+pub async fn dry_run_create(
+    context: &str,
+    yaml: &str,
+    namespace: &str,
+) -> Result<(ObjectRef, DryRun), UiError> {
+    call(
+        commands::DRY_RUN_CREATE,
+        &CreateArgs {
+            context,
+            yaml,
+            namespace,
+        },
+    )
+    .await
+}
+
+/// Creates the object in `yaml`.
+pub async fn create_object(
+    context: &str,
+    yaml: &str,
+    namespace: &str,
+) -> Result<ChangeOutcome, UiError> {
+    call(
+        commands::CREATE_OBJECT,
+        &CreateArgs {
+            context,
+            yaml,
+            namespace,
+        },
+    )
+    .await
+}
+
+/// Deletes the object.
+pub async fn delete_object(context: &str, target: &ObjectRef) -> Result<ChangeOutcome, UiError> {
+    call(commands::DELETE_OBJECT, &TargetArgs { context, target }).await
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ScaleArgs<'a> {
+    context: &'a str,
+    target: &'a ObjectRef,
+    replicas: i32,
+}
+
+/// Sets the replicas.
+pub async fn scale_object(
+    context: &str,
+    target: &ObjectRef,
+    replicas: i32,
+) -> Result<ChangeOutcome, UiError> {
+    call(
+        commands::SCALE_OBJECT,
+        &ScaleArgs {
+            context,
+            target,
+            replicas,
+        },
+    )
+    .await
+}
+
+/// `kubectl rollout restart`.
+pub async fn restart_object(context: &str, target: &ObjectRef) -> Result<ChangeOutcome, UiError> {
+    call(commands::RESTART_OBJECT, &TargetArgs { context, target }).await
+}
+
+/// Which actions the user may run on the object (with an empty name: whether they may create).
+pub async fn action_permissions(
+    context: &str,
+    target: &ObjectRef,
+) -> Result<ActionPermissions, UiError> {
+    call(
+        commands::ACTION_PERMISSIONS,
+        &TargetArgs { context, target },
+    )
+    .await
+}
+
+#[derive(Serialize)]
+struct LimitArgs {
+    limit: usize,
+}
+
+/// The action log, newest first.
+pub async fn action_log(limit: usize) -> Result<Vec<ActionLogEntry>, UiError> {
+    call(commands::ACTION_LOG, &LimitArgs { limit }).await
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct OwnedArgs<'a> {
+    context: &'a str,
+    target: &'a ObjectRef,
+    uid: &'a str,
+}
+
+/// Objects the target owns, with their uids.
+pub async fn owned_objects(
+    context: &str,
+    target: &ObjectRef,
+    uid: &str,
+) -> Result<Vec<(ObjectRef, String)>, UiError> {
+    call(
+        commands::OWNED_OBJECTS,
+        &OwnedArgs {
+            context,
+            target,
+            uid,
+        },
+    )
+    .await
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ListPermArgs<'a> {
+    context: &'a str,
+    resources: &'a [ApiResource],
+    namespace: Option<&'a str>,
+}
+
+/// The kinds the user may not list, by `resource.group`, with the reason.
+pub async fn list_permissions(
+    context: &str,
+    resources: &[ApiResource],
+    namespace: Option<&str>,
+) -> Result<Vec<(String, Permission)>, UiError> {
+    call(
+        commands::LIST_PERMISSIONS,
+        &ListPermArgs {
+            context,
+            resources,
+            namespace,
+        },
+    )
+    .await
+}

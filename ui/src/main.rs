@@ -6,6 +6,7 @@ mod access_browse;
 mod access_who;
 mod app;
 mod bridge;
+mod changes;
 mod connection;
 mod contexts;
 mod insight;

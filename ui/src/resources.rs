@@ -3,15 +3,18 @@
 //! kubectl's columns, a text filter, sorting and ticking ages.
 
 use crate::bridge;
+use crate::changes::{ActionLogButton, CreateButton, LastView, ObjectActions};
 use crate::logs::{LogTarget, LogView};
 use leptos::ev::KeyboardEvent;
 use leptos::html::Div;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use loupe_model::UiError;
+use loupe_model::changes::{ChangeOutcome, ChangeVerb, ObjectRef, Permission};
 use loupe_model::resources::{
     ApiDiscovery, ApiResource, ListOptions, NamespaceScope, ObjectDetail, ObjectSummary,
-    TableColumn, TableDelta, TableRow, VisibleNamespaces, WatchState, age_text, cell_text,
+    OwnerSummary, TableColumn, TableDelta, TableRow, VisibleNamespaces, WatchState, age_text,
+    cell_text,
 };
 use std::collections::HashMap;
 
@@ -127,6 +130,16 @@ pub fn ResourceBrowser(context: String) -> impl IntoView {
     let wide = RwSignal::new(false);
     let cursor = RwSignal::new(None::<String>);
     let opened = RwSignal::new(None::<TableRow>);
+    // An object opened from a link (owner, owned) may be of another kind than the table's.
+    let opened_kind = RwSignal::new(None::<(String, ApiResource)>);
+    // Kinds the user may not list, by `resource.group`, with the reason.
+    let locked = RwSignal::new(HashMap::<String, Permission>::new());
+    // The last view of this cluster, from a previous run.
+    let saved = LastView::load(&context);
+    let pending_open = StoredValue::new(saved.as_ref().and_then(|v| v.object.clone()));
+    if let Some(v) = &saved {
+        filter.set(v.filter.clone());
+    }
     let now = RwSignal::new(now_secs());
     // Ages tick once a second; only the visible cells are recomputed.
     if let Ok(h) = set_interval_with_handle(
@@ -139,18 +152,21 @@ pub fn ResourceBrowser(context: String) -> impl IntoView {
     let ctx = StoredValue::new(context.clone());
     spawn_local({
         let context = context.clone();
+        let saved_kind = saved.as_ref().and_then(|v| v.kind.clone());
         async move {
             let d = bridge::discover_resources(&context).await;
             if let Ok(d) = &d
                 && selected.get_untracked().is_none()
             {
-                selected.set(d.find("", "pods").cloned());
+                let want = saved_kind.and_then(|(g, p)| d.find(&g, &p).cloned());
+                selected.set(want.or_else(|| d.find("", "pods").cloned()));
             }
             discovery.set(Some(d));
         }
     });
     spawn_local({
         let context = context.clone();
+        let saved_ns = saved.as_ref().map(|v| v.namespace.clone());
         async move {
             let n = bridge::visible_namespaces(&context).await;
             // A user who may not list namespaces starts in the context's namespace.
@@ -159,7 +175,74 @@ pub fn ResourceBrowser(context: String) -> impl IntoView {
             {
                 namespace.set(v.names.first().cloned());
             }
+            // The namespace of the last view, if it can still be picked.
+            if let (Ok(v), Some(Some(ns))) = (&n, saved_ns)
+                && (!v.fell_back || v.names.contains(&ns))
+            {
+                namespace.set(Some(ns));
+            }
             namespaces.set(Some(n));
+        }
+    });
+
+    // Which kinds the user may not list (in the namespace picked), for the sidebar's locks.
+    Effect::new(move |_| {
+        let Some(Ok(d)) = discovery.get() else {
+            return;
+        };
+        if namespaces.with(Option::is_none) {
+            return;
+        }
+        let ns = namespace.get();
+        let kinds: Vec<ApiResource> = d
+            .sidebar()
+            .into_iter()
+            .flat_map(|(_, items)| items.into_iter().cloned())
+            .collect();
+        spawn_local(async move {
+            if let Ok(list) =
+                bridge::list_permissions(&ctx.get_value(), &kinds, ns.as_deref()).await
+            {
+                locked.set(list.into_iter().collect());
+            }
+        });
+    });
+    // Remember the view (kind, namespace, filter, opened object) for the next run.
+    Effect::new(move |_| {
+        let kind = selected.with(|s| s.as_ref().map(|r| (r.group.clone(), r.plural.clone())));
+        if kind.is_none() || namespaces.with(Option::is_none) {
+            return;
+        }
+        let object = opened
+            .with(|o| o.as_ref().map(|r| (r.namespace.clone(), r.name.clone())))
+            .or_else(|| pending_open.get_value());
+        LastView {
+            kind,
+            namespace: namespace.get(),
+            filter: filter.get(),
+            object,
+        }
+        .save(&ctx.get_value());
+    });
+    // Reopen the object of the last view once its table has loaded.
+    Effect::new(move |_| {
+        let Some((ns, name)) = pending_open.get_value() else {
+            return;
+        };
+        let found = rows.with(|r| {
+            r.synced.then(|| {
+                r.rows
+                    .iter()
+                    .find(|row| row.name == name && row.namespace == ns)
+                    .cloned()
+            })
+        });
+        if let Some(found) = found {
+            pending_open.set_value(None);
+            if let Some(row) = found {
+                cursor.set(Some(row.uid.clone()));
+                opened.set(Some(row));
+            }
         }
     });
 
@@ -177,6 +260,19 @@ pub fn ResourceBrowser(context: String) -> impl IntoView {
             Some(ns) if resource.namespaced => NamespaceScope::one(ns),
             _ => NamespaceScope::All,
         };
+        // A kind the user may not list shows its lock, not a watch error.
+        if locked.with_untracked(|l| l.contains_key(&resource.group_resource())) {
+            let old = watch_id.get_value();
+            watch_id.set_value(0);
+            rows.set(Rows::default());
+            opened.set(None);
+            if old > 0 {
+                spawn_local(async move {
+                    let _ = bridge::stop_watch(old).await;
+                });
+            }
+            return;
+        }
         let sel = selector.get().trim().to_string();
         let options = ListOptions {
             label_selector: (!sel.is_empty()).then_some(sel),
@@ -373,12 +469,20 @@ pub fn ResourceBrowser(context: String) -> impl IntoView {
                                     labelled.into_iter().map(|(r, label)| {
                                         let key = (r.group.clone(), r.plural.clone());
                                         let k2 = key.clone();
-                                        let title = r.group_resource();
+                                        let gr = r.group_resource();
+                                        let gr2 = gr.clone();
+                                        let title = move || locked.with(|l| match l.get(&gr) {
+                                            Some(p) => format!("⊘ You may not list these: needs {}", p.needs),
+                                            None => gr.clone(),
+                                        });
+                                        let locked_now = Memo::new(move |_| locked.with(|l| l.contains_key(&gr2)));
+                                        let is_locked = move || locked_now.get();
                                         view! {
-                                            <button class="kind" data-testid="kind" data-plural=r.plural.clone() title=title
+                                            <button class="kind" class:locked=is_locked data-testid="kind" data-plural=r.plural.clone() title=title
+                                                data-locked=move || is_locked().to_string()
                                                 aria-current=move || selected.with(|s| s.as_ref().is_some_and(|s| (s.group.clone(), s.plural.clone()) == k2)).to_string()
                                                 on:click=move |_| { let _ = &key; selected.set(Some(r.clone())); }>
-                                                {label}
+                                                {move || if is_locked() { format!("⊘ {label}") } else { label.clone() }}
                                             </button>
                                         }
                                     }).collect_view()
@@ -420,13 +524,22 @@ pub fn ResourceBrowser(context: String) -> impl IntoView {
                         if shown == total { format!("{total}") } else { format!("{shown} of {total}") }
                     }}</span>
                     <span class="watch-state" data-testid="watch-state">{move || rows.with(|r| match &r.state {
+                        _ if selected.with(|s| s.as_ref().is_some_and(|s| locked.with(|l| l.contains_key(&s.group_resource())))) => "locked",
                         Some((WatchState::Reconnecting, _)) => "reconnecting…",
                         Some((WatchState::Failed, _)) => "stopped",
                         Some((WatchState::Listing, _)) => "listing…",
                         _ if r.synced => "live",
                         _ => "loading…",
                     })}</span>
+                    <CreateButton context=context.clone() resource=Signal::from(selected) namespace=Signal::from(namespace) />
+                    <ActionLogButton />
                 </div>
+                {move || selected.get().and_then(|r| locked.with(|l| l.get(&r.group_resource()).cloned())).map(|p| view! {
+                    <div class="banner info small" data-testid="kind-locked">
+                        {format!("⊘ You may not list these (needs {}). Kinds you may not list are locked in the sidebar; ask for a role that grants it.", p.needs)}
+                        {p.granted_by.map(|g| view! { <div class="hint">{g}</div> })}
+                    </div>
+                })}
                 {move || namespaces.get().and_then(Result::ok).filter(|v| v.fell_back).map(|v| view! {
                     <div class="banner info small" data-testid="namespace-fallback">
                         "You may not list namespaces in this cluster, so Loupe shows the ones it knows: "{v.names.join(", ")}". "
@@ -526,12 +639,19 @@ pub fn ResourceBrowser(context: String) -> impl IntoView {
                 </div>
             </section>
             {move || opened.get().map(|row| {
-                let resource = selected.get_untracked();
-                let events = discovery.with_untracked(|d| match d {
-                    Some(Ok(d)) => d.find("", "events").cloned(),
+                let resource = opened_kind
+                    .with_untracked(|k| k.as_ref().filter(|(uid, _)| *uid == row.uid).map(|(_, r)| r.clone()))
+                    .or_else(|| selected.get_untracked());
+                let d = discovery.with_untracked(|d| match d {
+                    Some(Ok(d)) => Some(d.clone()),
                     _ => None,
                 });
-                view! { <ObjectPanel context=ctx.get_value() resource=resource events=events row=row on_close=Callback::new(move |()| opened.set(None)) /> }
+                let events = d.as_ref().and_then(|d| d.find("", "events").cloned());
+                let on_open = Callback::new(move |(r, row): (ApiResource, TableRow)| {
+                    opened_kind.set(Some((row.uid.clone(), r)));
+                    opened.set(Some(row));
+                });
+                view! { <ObjectPanel context=ctx.get_value() resource=resource events=events row=row discovery=d on_open=on_open on_close=Callback::new(move |()| opened.set(None)) /> }
             })}
         </div>
     }
@@ -544,14 +664,81 @@ fn ObjectPanel(
     resource: Option<ApiResource>,
     events: Option<ApiResource>,
     row: TableRow,
+    discovery: Option<ApiDiscovery>,
+    on_open: Callback<(ApiResource, TableRow)>,
     on_close: Callback<()>,
 ) -> impl IntoView {
     let yaml = RwSignal::new(None::<Result<ObjectDetail, UiError>>);
     let managed = RwSignal::new(false);
+    // Bumped after a change, to read the object again.
+    let reload = RwSignal::new(0u32);
+    let outcome = RwSignal::new(None::<(ChangeVerb, ChangeOutcome)>);
     let ctx = StoredValue::new(context.clone());
+    let target = resource.clone().map(|r| ObjectRef {
+        resource: r,
+        namespace: row.namespace.clone(),
+        name: row.name.clone(),
+    });
+    // Links: owners (from the summary) and owned objects (asked of the API server).
+    let discovery = StoredValue::new(discovery);
+    let link_row = |namespace: Option<String>, name: String, uid: String| TableRow {
+        namespace,
+        name,
+        uid,
+        resource_version: String::new(),
+        creation_timestamp: None,
+        cells: Vec::new(),
+    };
+    let owner_ns = row.namespace.clone();
+    let open_owner = Callback::new(move |o: OwnerSummary| {
+        let (group, version) = o
+            .api_version
+            .rsplit_once('/')
+            .unwrap_or(("", o.api_version.as_str()));
+        let r = discovery.with_value(|d| {
+            d.as_ref().and_then(|d| {
+                d.resources
+                    .iter()
+                    .find(|r| {
+                        r.group == group
+                            && r.kind == o.kind
+                            && (r.preferred || r.version == version)
+                    })
+                    .cloned()
+            })
+        });
+        if let Some(r) = r {
+            let ns = if r.namespaced { owner_ns.clone() } else { None };
+            on_open.run((r, link_row(ns, o.name.clone(), o.uid.clone())));
+        }
+    });
+    let owned = RwSignal::new(None::<Result<Vec<(ObjectRef, String)>, UiError>>);
+    let owns_children = target.as_ref().is_some_and(|t| {
+        matches!(
+            (t.resource.group.as_str(), t.resource.kind.as_str()),
+            (
+                "apps",
+                "Deployment" | "ReplicaSet" | "StatefulSet" | "DaemonSet"
+            ) | ("batch", "Job" | "CronJob")
+                | ("", "ReplicationController")
+        )
+    });
+    if owns_children && let Some(t) = target.clone() {
+        let uid = row.uid.clone();
+        Effect::new(move |_| {
+            reload.get();
+            let (t, uid) = (t.clone(), uid.clone());
+            spawn_local(async move {
+                owned.set(Some(
+                    bridge::owned_objects(&ctx.get_value(), &t, &uid).await,
+                ));
+            });
+        });
+    }
     if let Some(r) = resource.clone() {
         let (ns, name) = (row.namespace.clone(), row.name.clone());
         Effect::new(move |_| {
+            reload.get();
             let show = managed.get();
             let (r, ns, name) = (r.clone(), ns.clone(), name.clone());
             yaml.set(None);
@@ -621,6 +808,25 @@ fn ObjectPanel(
                 <button class="icon-button" title="Close (Esc)" on:click=move |_| on_close.run(())>"✕"</button>
             </div>
             <div class="small muted">{row.namespace.clone().map(|n| format!("namespace {n} · ")).unwrap_or_default()}{format!("uid {}", row.uid)}</div>
+            {target.clone().map(|t| {
+                let current = Signal::derive(move || yaml.with(|d| match d {
+                    Some(Ok(d)) => Some(d.yaml.clone()),
+                    _ => None,
+                }));
+                let on_done = Callback::new(move |(verb, o): (ChangeVerb, ChangeOutcome)| {
+                    outcome.set(Some((verb, o)));
+                    if verb != ChangeVerb::Delete {
+                        reload.update(|n| *n += 1);
+                    }
+                });
+                view! { <ObjectActions context=ctx.get_value() target=t yaml=current on_done=on_done /> }
+            })}
+            {move || outcome.get().map(|(_, o)| view! {
+                <div class="ok-line action-result" data-testid="change-result">
+                    <strong>{o.message}</strong>
+                    <div class="kubectl"><span class="label">"same as"</span><code>{o.kubectl}</code></div>
+                </div>
+            })}
             {has_logs.then(|| view! {
                 <nav class="tabs" role="tablist">
                     <button role="tab" data-testid="panel-details" aria-selected=move || (!show_logs.get()).to_string() on:click=move |_| show_logs.set(false)>"Details"</button>
@@ -632,8 +838,22 @@ fn ObjectPanel(
             {move || (show_logs.get()).then(|| log_target.clone().map(|t| view! { <LogView context=ctx.get_value() target=t /> }))}
             <div class="details" style:display=move || if show_logs.get() { "none" } else { "block" }>
             {move || yaml.with(|d| match d {
-                Some(Ok(d)) => Some(summary_view(&d.summary)),
+                Some(Ok(d)) => Some(summary_view(&d.summary, open_owner)),
                 _ => None,
+            })}
+            {move || owned.get().map(|o| match o {
+                Ok(list) if list.is_empty() => view! { <div class="small muted" data-testid="owned-none">"Owns no objects right now."</div> }.into_any(),
+                Ok(list) => view! {
+                    <div class="small"><span class="label">"owns"</span>" "
+                        {list.into_iter().map(|(r, uid)| {
+                            let label = format!("{} {}", r.resource.kind, r.name);
+                            let row = link_row(r.namespace.clone(), r.name.clone(), uid);
+                            let res = r.resource.clone();
+                            view! { <button class="chip link-chip" data-testid="owned-link" on:click=move |_| on_open.run((res.clone(), row.clone()))>{label}</button> }
+                        }).collect_view()}
+                    </div>
+                }.into_any(),
+                Err(e) => view! { <div class="small warn-text">{format!("Owned objects: {}", e.message)}</div> }.into_any(),
             })}
             <h3>"Events"</h3>
             <div class="events" data-testid="object-events">
@@ -676,7 +896,7 @@ fn ObjectPanel(
 }
 
 /// Phase, containers, conditions, owners, labels and annotations, readable at a glance.
-fn summary_view(s: &ObjectSummary) -> AnyView {
+fn summary_view(s: &ObjectSummary, open_owner: Callback<OwnerSummary>) -> AnyView {
     let chips = |pairs: &[(String, String)]| {
         pairs
             .iter()
@@ -725,7 +945,10 @@ fn summary_view(s: &ObjectSummary) -> AnyView {
             })}
             {(!s.owners.is_empty()).then(|| view! {
                 <div class="small"><span class="label">"owned by"</span>" "
-                    {s.owners.iter().map(|o| view! { <span class="chip" data-testid="summary-owner">{format!("{} {}", o.kind, o.name)}</span> }).collect_view()}
+                    {s.owners.iter().map(|o| {
+                        let owner = o.clone();
+                        view! { <button class="chip link-chip" data-testid="summary-owner" title="Open the owner" on:click=move |_| open_owner.run(owner.clone())>{format!("{} {}", o.kind, o.name)}</button> }
+                    }).collect_view()}
                 </div>
             })}
             {(!s.labels.is_empty()).then(|| view! { <div class="chips"><span class="label">"labels"</span>" "{chips(&s.labels)}</div> })}

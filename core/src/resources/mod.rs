@@ -9,11 +9,14 @@
 //!   [`list_objects`] / [`get_object`]: full objects (for `-o json|yaml`).
 //! - [`print`](mod@print): kubectl's text output of tables, names, JSON and YAML.
 //! - [`watch_table`]: a snapshot and then batched deltas for a live table.
+//! - [`change`]: edit (dry-run diff, replace), create, delete, scale, rollout restart, the
+//!   permissions that gate them and the local action log.
 //! - [`visible_namespaces`]: what a user can pick, falling back when listing is forbidden.
 //!
 //! Every function takes a [`ContextClient`] so failures come back diagnosed
 //! ([`CoreError::Cluster`]) against the context they happened in.
 
+pub mod change;
 pub mod discovery;
 pub mod namespaces;
 pub mod print;

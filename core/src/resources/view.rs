@@ -86,6 +86,7 @@ pub fn summary(object: &Value) -> ObjectSummary {
                     api_version: text(o, "apiVersion").unwrap_or_default(),
                     kind: text(o, "kind")?,
                     name: text(o, "name")?,
+                    uid: text(o, "uid").unwrap_or_default(),
                     controller: o
                         .get("controller")
                         .and_then(Value::as_bool)

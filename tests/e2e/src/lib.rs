@@ -66,6 +66,8 @@ impl App {
             ("XDG_DATA_HOME", "data"),
             ("XDG_CONFIG_HOME", "config"),
             ("XDG_CACHE_HOME", "cache"),
+            // The action log.
+            ("XDG_STATE_HOME", "state"),
         ] {
             let d = xdg.join(sub);
             std::fs::create_dir_all(&d).expect("a fresh XDG folder");

@@ -234,3 +234,128 @@ async fn a_user_who_cannot_list_namespaces_still_browses_their_own() {
     app.screenshot("screenshot-limited.png").await;
     app.close().await;
 }
+
+#[tokio::test]
+#[ignore = "needs the built app, tauri-driver, a display and the sandbox cluster: run ./dev test"]
+async fn two_clusters_as_tabs_keep_their_view() {
+    let kc = sandbox_kubeconfig();
+    let app = App::launch(&[("KUBECONFIG", &kc)]).await;
+    app.wait_for("[data-testid=context-item]").await;
+    app.click("[data-testid=context-item][data-name=sandbox-admin]")
+        .await;
+    app.click("[data-testid=tab-cluster]").await;
+    let admin = ".cluster-pane[data-context=sandbox-admin]";
+    app.click(&format!(
+        "{admin} [data-testid=kind][data-plural=deployments]"
+    ))
+    .await;
+    app.eventually(
+        "admin shows deployments",
+        Duration::from_secs(10),
+        || async {
+            text_of(&app, &format!("{admin} [data-testid=kind-title]")).await == "Deployment"
+        },
+    )
+    .await;
+    // A second cluster opens in its own tab.
+    app.click("[data-testid=context-item][data-name=sandbox-editor-b]")
+        .await;
+    app.wait_for(".cluster-pane[data-context=sandbox-editor-b] [data-testid=resource-browser]")
+        .await;
+    app.eventually("two cluster tabs", Duration::from_secs(10), || async {
+        app.client
+            .find_all(Locator::Css("[data-testid=cluster-tab]"))
+            .await
+            .map(|v| v.len())
+            .unwrap_or(0)
+            == 2
+    })
+    .await;
+    app.eventually("editor-b's pods", Duration::from_secs(20), || async {
+        text_of(
+            &app,
+            ".cluster-pane[data-context=sandbox-editor-b] [data-testid=kind-title]",
+        )
+        .await
+            == "Pod"
+    })
+    .await;
+    app.screenshot("screenshot-cluster-tabs.png").await;
+    // Back to the first: its kind is still selected, and nothing was reloaded.
+    app.click(
+        "[data-testid=cluster-tab][data-context=sandbox-admin] [data-testid=cluster-tab-open]",
+    )
+    .await;
+    app.eventually("admin's pane is shown", Duration::from_secs(10), || async {
+        match app.client.find(Locator::Css(admin)).await {
+            Ok(el) => el.is_displayed().await.unwrap_or(false),
+            Err(_) => false,
+        }
+    })
+    .await;
+    assert_eq!(
+        text_of(&app, &format!("{admin} [data-testid=kind-title]")).await,
+        "Deployment"
+    );
+    assert_eq!(
+        text_of(&app, &format!("{admin} [data-testid=watch-state]")).await,
+        "live"
+    );
+    // Closing a tab unmounts its browser (and stops its watches).
+    app.click(
+        "[data-testid=cluster-tab][data-context=sandbox-editor-b] [data-testid=cluster-tab-close]",
+    )
+    .await;
+    app.eventually("one tab left", Duration::from_secs(10), || async {
+        app.client
+            .find(Locator::Css(".cluster-pane[data-context=sandbox-editor-b]"))
+            .await
+            .is_err()
+    })
+    .await;
+    app.close().await;
+}
+
+#[tokio::test]
+#[ignore = "needs the built app, tauri-driver, a display and the sandbox cluster: run ./dev test"]
+async fn the_last_view_survives_a_reload() {
+    let kc = sandbox_kubeconfig();
+    let app = App::launch(&[("KUBECONFIG", &kc)]).await;
+    app.wait_for("[data-testid=context-item]").await;
+    app.click("[data-testid=context-item][data-name=sandbox-admin]")
+        .await;
+    app.click("[data-testid=tab-cluster]").await;
+    app.click("[data-testid=kind][data-plural=deployments]")
+        .await;
+    let filter = app.wait_for("[data-testid=row-filter]").await;
+    filter.send_keys("web").await.unwrap();
+    app.click("[data-testid=row][data-name=web] td").await;
+    app.wait_for("[data-testid=object-panel]").await;
+    // The page starts again, as after an app restart (localStorage stays, keyed by context).
+    app.client
+        .execute("window.location.reload();", vec![])
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    app.wait_for("[data-testid=context-item]").await;
+    app.click("[data-testid=context-item][data-name=sandbox-admin]")
+        .await;
+    app.click("[data-testid=tab-cluster]").await;
+    app.eventually(
+        "the kind, filter and object come back",
+        Duration::from_secs(20),
+        || async {
+            text_of(&app, "[data-testid=kind-title]").await == "Deployment"
+                && text_of(&app, "[data-testid=object-panel] h2").await == "Deployment web"
+        },
+    )
+    .await;
+    let value = app
+        .wait_for("[data-testid=row-filter]")
+        .await
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(value.as_deref(), Some("web"));
+    app.close().await;
+}
