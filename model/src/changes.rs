@@ -100,6 +100,9 @@ pub struct Permission {
     pub granted_by: Option<String>,
     /// The API server's reason, when it gave one.
     pub reason: String,
+    /// The Access view's cell for this permission (its why, and who may).
+    #[serde(default)]
+    pub focus: Option<crate::rbac::AccessFocus>,
 }
 
 impl Permission {

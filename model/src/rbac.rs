@@ -1172,6 +1172,16 @@ mod tests {
         let nodes = AccessFocus::from_action(&Action::resource("list", "", "nodes")).unwrap();
         assert_eq!((nodes.resource.as_str(), nodes.namespace), ("nodes", None));
         assert!(AccessFocus::from_action(&Action::non_resource("get", "/healthz")).is_none());
+        let d = crate::parse_forbidden(
+            r#"deployments.apps "web" is forbidden: User "viewer" cannot patch resource "deployments/scale" in API group "apps" in the namespace "team-a""#,
+        )
+        .unwrap();
+        let f = AccessFocus::from_denied(&d).unwrap();
+        assert_eq!(f.resource, "deployments.apps/scale");
+        assert_eq!(
+            (f.verb.as_str(), f.namespace.as_deref()),
+            ("patch", Some("team-a"))
+        );
     }
 
     #[test]
@@ -1337,6 +1347,19 @@ pub struct AccessFocus {
 }
 
 impl AccessFocus {
+    /// The cell of an API server 403 (see [`crate::parse_forbidden`]); `None` for a denied
+    /// non-resource URL.
+    pub fn from_denied(d: &crate::Denied) -> Option<Self> {
+        let resource = d.resource.as_deref()?;
+        let (resource, sub) = resource.split_once('/').unwrap_or((resource, ""));
+        let mut a = Action::resource(&d.verb, d.group.as_deref().unwrap_or(""), resource)
+            .with_subresource(sub);
+        if let Some(ns) = &d.namespace {
+            a = a.in_namespace(ns);
+        }
+        Self::from_action(&a)
+    }
+
     /// The cell of a resource action (e.g. parsed from a 403's message); `None` for a
     /// non-resource URL, which has no cell in the resource matrix.
     pub fn from_action(action: &Action) -> Option<Self> {

@@ -5,9 +5,11 @@ use crate::connection::ConnectionCard;
 use crate::contexts::{ActionState, ContextDetail, ContextList, EmptyState, Notices, Sources};
 use crate::kubeconfig_view::{ImportForm, KubeconfigView};
 use crate::resources::ResourceBrowser;
+use crate::why::AccessLink;
 use crate::{bridge, theme};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use loupe_model::rbac::AccessFocus;
 use loupe_model::{AuthKind, KubeconfigOverview, UiError};
 
 /// What the app knows about the kubeconfig right now.
@@ -62,6 +64,13 @@ pub fn App() -> impl IntoView {
             tab.set(Tab::Context);
         }
     });
+    // A denial anywhere (a 403, a disabled action, a locked kind) opens the Access view on
+    // that cell; the tab's own button opens it unfocused.
+    let access_focus = RwSignal::new(None::<AccessFocus>);
+    provide_context(AccessLink(Callback::new(move |f: AccessFocus| {
+        access_focus.set(Some(f));
+        tab.set(Tab::Access);
+    })));
     theme::apply(theme.get_untracked(), false);
 
     spawn_local(async move {
@@ -219,7 +228,7 @@ pub fn App() -> impl IntoView {
                                 <button role="tab" data-testid="tab-cluster" aria-selected=move || (tab.get() == Tab::Cluster).to_string()
                                     on:click=move |_| tab.set(Tab::Cluster)>"Cluster"</button>
                                 <button role="tab" data-testid="tab-access" aria-selected=move || (tab.get() == Tab::Access).to_string()
-                                    on:click=move |_| tab.set(Tab::Access)>"Access"</button>
+                                    on:click=move |_| { access_focus.set(None); tab.set(Tab::Access); }>"Access"</button>
                                 <button role="tab" data-testid="tab-kubeconfig" aria-selected=move || (tab.get() == Tab::Kubeconfig).to_string()
                                     on:click=move |_| tab.set(Tab::Kubeconfig)>"Kubeconfig"</button>
                             </nav>
@@ -252,7 +261,7 @@ pub fn App() -> impl IntoView {
                                 }
                             </For>
                             // The access view is rebuilt for each context (it is a snapshot).
-                            {move || (tab.get() == Tab::Access).then(|| active.get().map(|c| view! { <AccessView context=c.name /> }))}
+                            {move || (tab.get() == Tab::Access).then(|| active.get().map(|c| view! { <AccessView context=c.name focus=access_focus /> }))}
                             <Show when=move || !matches!(tab.get(), Tab::Cluster | Tab::Access)>
                             <Show when=move || tab.get() == Tab::Context fallback=move || view! {
                                 <KubeconfigView overview=overview on_pick=pick />

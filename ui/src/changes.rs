@@ -3,6 +3,7 @@
 //! log. Every dialog shows the kubectl command before it runs; Esc closes, Ctrl/Cmd+Enter runs.
 
 use crate::bridge;
+use crate::why::WhyLink;
 use leptos::ev::KeyboardEvent;
 use leptos::html::{Div, Pre, Textarea};
 use leptos::prelude::*;
@@ -231,7 +232,7 @@ pub fn ObjectActions(
             Some(Ok(a)) if a.actions.iter().any(|(_, p)| !p.allowed) => Some(view! {
                 <ul class="denied-reasons small" data-testid="action-denied-reasons">
                     {a.actions.iter().filter(|(_, p)| !p.allowed).map(|(v, p)| view! {
-                        <li><strong>{v.word()}</strong>": "{p.denied_text()}</li>
+                        <li><strong>{v.word()}</strong>": "{p.denied_text()}" "<WhyLink focus=p.focus.clone() /></li>
                     }).collect_view()}
                 </ul>
             }),

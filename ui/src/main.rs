@@ -14,6 +14,7 @@ mod kubeconfig_view;
 mod logs;
 mod resources;
 mod theme;
+mod why;
 
 fn main() {
     console_error_panic_hook::set_once();

@@ -5,6 +5,7 @@
 use crate::bridge;
 use crate::changes::{ActionLogButton, CreateButton, LastView, ObjectActions};
 use crate::logs::{LogTarget, LogView};
+use crate::why::{WhyLink, focus_of};
 use leptos::ev::KeyboardEvent;
 use leptos::html::Div;
 use leptos::prelude::*;
@@ -538,6 +539,7 @@ pub fn ResourceBrowser(context: String) -> impl IntoView {
                     <div class="banner info small" data-testid="kind-locked">
                         {format!("⊘ You may not list these (needs {}). Kinds you may not list are locked in the sidebar; ask for a role that grants it.", p.needs)}
                         {p.granted_by.map(|g| view! { <div class="hint">{g}</div> })}
+                        <WhyLink focus=p.focus />
                     </div>
                 })}
                 {move || namespaces.get().and_then(Result::ok).filter(|v| v.fell_back).map(|v| view! {
@@ -551,6 +553,7 @@ pub fn ResourceBrowser(context: String) -> impl IntoView {
                         <div class="banner warning small" data-testid="watch-error">
                             <strong>{e.message.clone()}</strong>
                             {e.hint.clone().map(|h| view! { <div class="hint">{h}</div> })}
+                            <WhyLink focus=focus_of(e) />
                         </div>
                     }),
                     _ => None,

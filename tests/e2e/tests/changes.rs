@@ -448,6 +448,81 @@ async fn a_viewer_sees_delete_disabled_with_the_missing_permission() {
         "a locked kind is not an error"
     );
     app.screenshot("screenshot-locked.png").await;
+
+    // "Why?" on the lock opens the Access view with that cell (list nodes, cluster scope)
+    // picked and its verdict shown.
+    click_into_view(&app, "[data-testid=kind-locked] [data-testid=why-link]").await;
+    app.wait_for("[data-testid=matrix]").await;
+    let nodes = "[data-testid=cell][data-scope=cluster][data-verb=list][data-resource=nodes]";
+    assert_eq!(
+        attr_of(&app, nodes, "data-state").await.as_deref(),
+        Some("denied")
+    );
+    app.eventually("the why of list nodes", Duration::from_secs(30), || async {
+        let t = text_of(&app, "[data-testid=why]").await;
+        t.contains("list") && t.contains("nodes")
+    })
+    .await;
+    app.eventually("a denied verdict", Duration::from_secs(15), || async {
+        text_of(&app, "[data-testid=why-verdict]")
+            .await
+            .starts_with("Denied")
+    })
+    .await;
+    app.screenshot("screenshot-why-link.png").await;
+
+    // Back in the cluster, the panel's denied Delete links to its cell in team-a.
+    app.click("[data-testid=tab-cluster]").await;
+    click_into_view(&app, "[data-testid=kind][data-plural=pods]").await;
+    click_into_view(&app, "[data-testid=row] td").await;
+    app.eventually("the denied reasons", Duration::from_secs(20), || async {
+        text_of(&app, "[data-testid=action-denied-reasons]")
+            .await
+            .contains("delete on pods")
+    })
+    .await;
+    let links = app
+        .client
+        .find_all(Locator::Css(
+            "[data-testid=action-denied-reasons] [data-testid=why-link]",
+        ))
+        .await
+        .unwrap();
+    let mut delete_link = None;
+    for l in links {
+        if l.attr("title")
+            .await
+            .unwrap()
+            .is_some_and(|t| t.contains("delete pods in team-a"))
+        {
+            delete_link = Some(l);
+        }
+    }
+    let delete_link = delete_link.expect("a Why? link for delete pods in team-a");
+    app.client
+        .execute(
+            "arguments[0].scrollIntoView({block: 'center'});",
+            vec![serde_json::to_value(&delete_link).unwrap()],
+        )
+        .await
+        .unwrap();
+    delete_link.click().await.unwrap();
+    let cell = "[data-testid=cell][data-scope=team-a][data-verb=delete][data-resource=pods]";
+    app.wait_for(cell).await;
+    app.eventually(
+        "the why of delete pods",
+        Duration::from_secs(30),
+        || async {
+            let t = text_of(&app, "[data-testid=why]").await;
+            t.contains("delete") && t.contains("pods") && t.contains("team-a")
+        },
+    )
+    .await;
+    assert!(
+        text_of(&app, "[data-testid=why-verdict]")
+            .await
+            .starts_with("Denied")
+    );
     app.close().await;
 }
 

@@ -7,7 +7,7 @@ use crate::cluster::ContextClient;
 use crate::rbac::{RbacSnapshot, can_i};
 use futures::future::join_all;
 use loupe_model::changes::{ActionPermissions, ChangeVerb, Permission, restartable, scalable};
-use loupe_model::rbac::{Action, Attributes};
+use loupe_model::rbac::{AccessFocus, Action, Attributes};
 use loupe_model::resources::ApiResource;
 
 /// The access review for `verb` on `target` (the request Loupe sends for it).
@@ -80,6 +80,7 @@ pub async fn check(
                 needs: needs_text(action),
                 granted_by: None,
                 reason: review.reason,
+                focus: AccessFocus::from_action(action),
             },
         ));
     }
@@ -196,6 +197,7 @@ pub async fn list_denied(
                         needs: needs_text(a),
                         granted_by: None,
                         reason: review.reason,
+                        focus: AccessFocus::from_action(a),
                     },
                 ));
             }
