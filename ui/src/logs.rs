@@ -21,6 +21,8 @@ use wasm_bindgen::JsCast;
 const LINE_HEIGHT: f64 = 18.0;
 /// Capacities offered for the ring buffer (lines per view); older lines are dropped and counted.
 const CAPACITIES: [usize; 5] = [10_000, 50_000, 100_000, 250_000, 1_000_000];
+/// Lines arriving are drawn at most this often (milliseconds).
+const REDRAW_MS: u64 = 100;
 /// Characters of one line put on screen at most; the rest is marked (Copy and Download keep
 /// the whole line). Laying out 64 KiB in one row would stall the webview.
 const DISPLAY_MAX_CHARS: usize = 5_000;
@@ -56,7 +58,7 @@ fn thousands(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -142,6 +144,7 @@ pub fn LogView(context: String, target: LogTarget) -> impl IntoView {
     });
     // Bumped whenever `state` changes (the buffer is too big to clone into a signal).
     let version = RwSignal::new(0u64);
+    let redraw_pending = StoredValue::new(false);
     let containers = RwSignal::new(None::<Result<PodContainers, UiError>>);
     let container = RwSignal::new(None::<String>);
     let follow = RwSignal::new(true);
@@ -259,7 +262,19 @@ pub fn LogView(context: String, target: LogTarget) -> impl IntoView {
                     }
                     Err(e) => s.error = Some(e),
                 });
-                version.update(|v| *v += 1);
+                // Redraw at most every REDRAW_MS: a fast stream sends many batches a second,
+                // and each redraw recomputes the shown lines, counts and visible rows.
+                if !redraw_pending.get_value() {
+                    redraw_pending.set_value(true);
+                    set_timeout(
+                        // `try_`: the view may be closed by then.
+                        move || {
+                            redraw_pending.try_set_value(false);
+                            version.try_update(|v| *v += 1);
+                        },
+                        std::time::Duration::from_millis(REDRAW_MS),
+                    );
+                }
             };
             let started = match target {
                 LogTarget::Pod { namespace, pod } => {
