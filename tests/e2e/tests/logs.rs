@@ -310,3 +310,56 @@ async fn json_wrap_copy_and_capacity() {
     .await;
     app.close().await;
 }
+
+#[tokio::test]
+#[ignore = "needs the built app, tauri-driver, a display and the sandbox cluster: run ./dev test"]
+async fn a_deployment_log_merges_its_pods_with_labels() {
+    let kc = sandbox_kubeconfig();
+    let pods: Vec<String> = {
+        let out = Command::new("/usr/bin/kubectl")
+            .args(["--kubeconfig", &kc, "get", "pods", "-n", "team-a"])
+            .args(["-l", "app=web", "-o", "name"])
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .map(|l| l.trim_start_matches("pod/").to_string())
+            .collect()
+    };
+    assert_eq!(pods.len(), 3, "{pods:?}");
+    let app = App::launch(&[("KUBECONFIG", &kc)]).await;
+    app.wait_for("[data-testid=context-item]").await;
+    app.click("[data-testid=tab-cluster]").await;
+    app.click("[data-testid=kind][data-plural=deployments]")
+        .await;
+    let filter = app.wait_for("[data-testid=row-filter]").await;
+    filter.send_keys("web").await.unwrap();
+    app.click("[data-testid=row][data-name=web] td:nth-child(2)")
+        .await;
+    let tab = app.wait_for("[data-testid=panel-logs]").await;
+    assert_eq!(tab.text().await.unwrap(), "Logs (all pods)");
+    tab.click().await.unwrap();
+    app.wait_for("[data-testid=log-view]").await;
+    // Every pod's lines, each tagged with the pod's short label (the part after the
+    // ReplicaSet's name).
+    let want: Vec<String> = {
+        let mut v: Vec<String> = pods
+            .iter()
+            .map(|p| p.rsplit('-').next().unwrap().to_string())
+            .collect();
+        v.sort();
+        v
+    };
+    app.eventually("lines of all three pods", Duration::from_secs(15), || async {
+        let labels = js(
+            &app,
+            "return [...new Set([...document.querySelectorAll('[data-testid=log-line] .src')].map(e => e.textContent))].sort();",
+        )
+        .await;
+        labels == serde_json::json!(want)
+    })
+    .await;
+    app.screenshot("screenshot-logs-workload.png").await;
+    app.close().await;
+}
