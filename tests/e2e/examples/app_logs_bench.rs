@@ -350,10 +350,11 @@ async fn main() {
     }
     let mut searches = Vec::new();
     let mut counts = Vec::new();
+    // All lines, about one in ten, about one in ten by regex, none.
     for term in [
         "lorem",
-        "follow line 4242",
-        "/line 1234[0-9]+ /",
+        "7 lorem",
+        "/line [0-9]+3 lorem/",
         "nothing-matches-this",
     ] {
         let _ = app
