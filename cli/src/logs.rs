@@ -63,6 +63,13 @@ pub struct LogsArgs {
     /// Maximum number of concurrent logs to follow when using by a selector.
     #[arg(long, default_value_t = 5)]
     pub max_log_requests: u32,
+    /// If watching / following pod logs, allow for any errors that occur to be non-fatal.
+    #[arg(long, num_args = 0..=1, default_missing_value = "true", require_equals = true)]
+    pub ignore_errors: Option<bool>,
+    /// The length of time (like 5s, 2m, or 3h, higher than zero) to wait until at least one
+    /// pod is running.
+    #[arg(long, default_value = "20s")]
+    pub pod_running_timeout: String,
     /// The namespace (default: the context's, else `default`).
     #[arg(short = 'n', long)]
     pub namespace: Option<String>,
@@ -135,6 +142,12 @@ async fn run_inner(session: &Session, a: LogsArgs) -> Result<ExitCode, Fail> {
             (d != 0).then(|| time::round_to_seconds(d))
         }
     };
+    let pod_wait = time::parse_go_duration(&a.pod_running_timeout).map_err(|e| {
+        Fail::Flag(format!(
+            "invalid argument \"{}\" for \"--pod-running-timeout\" flag: {e}",
+            a.pod_running_timeout
+        ))
+    })?;
     // kubectl's Complete: the arguments.
     let selector = a.selector.clone().filter(|s| !s.is_empty());
     let mut container = a.container.clone();
@@ -161,6 +174,11 @@ async fn run_inner(session: &Session, a: LogsArgs) -> Result<ExitCode, Fail> {
         }
         _ => return Err(expected_usage()),
     };
+    // Then the timeout (before --since-time is parsed and the object is read, as kubectl).
+    if pod_wait <= 0 {
+        return Err(invalid("--pod-running-timeout must be higher than zero"));
+    }
+    let pod_wait = std::time::Duration::from_nanos(u64::try_from(pod_wait).unwrap_or(u64::MAX));
     let all_pods = a.all_pods.unwrap_or(false);
     let all_containers = a.all_containers.unwrap_or(false);
     let prefix = a.prefix.unwrap_or(false) || all_pods;
@@ -218,6 +236,8 @@ async fn run_inner(session: &Session, a: LogsArgs) -> Result<ExitCode, Fail> {
                 if kind == WorkloadKind::Pod {
                     Target::Pod(name.to_string(), container.clone())
                 } else if all_pods {
+                    // kubectl waits for a first pod here too.
+                    first_pod(&cc, &namespace, kind, name, pod_wait).await?;
                     Target::Many(WorkloadLogRequest {
                         namespace: namespace.clone(),
                         target: WorkloadTarget::Object {
@@ -229,7 +249,7 @@ async fn run_inner(session: &Session, a: LogsArgs) -> Result<ExitCode, Fail> {
                         max_streams: Some(a.max_log_requests),
                     })
                 } else {
-                    let (pod, count) = first_pod(&cc, &namespace, kind, name).await?;
+                    let (pod, count) = first_pod(&cc, &namespace, kind, name, pod_wait).await?;
                     if count > 1 {
                         notices.push(format!("Found {count} pods, using pod/{pod}"));
                     }
@@ -333,7 +353,7 @@ async fn run_inner(session: &Session, a: LogsArgs) -> Result<ExitCode, Fail> {
             (logs::workload_stream_raw(&cc, req, tuning), by_selector)
         }
     };
-    let printed = print(stream, prefix, timestamps).await;
+    let printed = print(stream, prefix, timestamps, a.ignore_errors.unwrap_or(false)).await;
     if by_selector && printed.sources == 0 && !printed.failed {
         eprintln!("No resources found in {namespace} namespace.");
     }
@@ -353,7 +373,16 @@ struct Printed {
 /// Prints a view as kubectl prints logs: each line as the server sent it (with its timestamp
 /// only if asked for, after `[pod/NAME/CONTAINER] ` with `--prefix`), errors on stderr.
 /// Loupe's own notices (a followed pod left, a stream was reopened) go to stderr.
-async fn print(mut stream: RawLogStream, prefix: bool, timestamps: bool) -> Printed {
+///
+/// As kubectl: the first failed stream ends the command (exit 1), unless `ignore_errors`, where
+/// it is reported as an `error: ...` line among the log lines (stdout) and the others go on.
+/// A failure of the whole view (a bad selector, too many streams) always ends it.
+async fn print(
+    mut stream: RawLogStream,
+    prefix: bool,
+    timestamps: bool,
+    ignore_errors: bool,
+) -> Printed {
     let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout());
     let mut prefixes: HashMap<u32, Vec<u8>> = HashMap::new();
     let mut printed = Printed {
@@ -384,10 +413,21 @@ async fn print(mut stream: RawLogStream, prefix: bool, timestamps: bool) -> Prin
                     }
                 }
                 RawEvent::State { .. } => {}
+                RawEvent::Error {
+                    error,
+                    source: Some(_),
+                    ..
+                } if ignore_errors => {
+                    let line = format!("error: {}\n", go_error_text(&error));
+                    if out.write_all(line.as_bytes()).is_err() {
+                        return printed;
+                    }
+                }
                 RawEvent::Error { error, .. } => {
                     let _ = out.flush();
                     print_error(&error);
                     printed.failed = true;
+                    return printed;
                 }
                 RawEvent::End(_) => end = true,
             }
@@ -397,6 +437,19 @@ async fn print(mut stream: RawLogStream, prefix: bool, timestamps: bool) -> Prin
         }
     }
     printed
+}
+
+/// The error as Go's `err.Error()` gives it (what kubectl prints after `error: ` with
+/// `--ignore-errors`): a server's answer without kubectl's `Error from server (Reason): `.
+fn go_error_text(e: &UiError) -> String {
+    let said = e.diagnosis.as_ref().and_then(|d| d.kubectl_says.as_deref());
+    match said {
+        Some(s) if s.starts_with("Error from server") => {
+            s.split_once("): ").map_or(s, |(_, rest)| rest).to_string()
+        }
+        Some(s) => s.strip_prefix("error: ").unwrap_or(s).to_string(),
+        None => e.message.clone(),
+    }
 }
 
 fn write_line(

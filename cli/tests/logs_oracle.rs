@@ -309,3 +309,137 @@ fn now_nanos() -> u128 {
         .unwrap()
         .as_nanos()
 }
+
+#[test]
+#[ignore = "needs the sandbox cluster: run ./dev test"]
+fn ignore_errors_reports_failed_streams_among_the_lines() {
+    // kwok answers `--previous` of a container that never restarted with an error (400), and
+    // has a previous log for crashy: one source succeeds, the web pods' streams fail.
+    let args = ["-n", "team-a", "-l", "app", "--tail=1", "-p"];
+    let with = [args.as_slice(), &["--ignore-errors"]].concat();
+    let sel = assert_same_sorted(&with);
+    assert_eq!(sel.code, Some(0));
+    let errors = sel
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("error: "))
+        .count();
+    assert_eq!(errors, 3, "one error line per web pod: {sel:?}");
+    assert!(
+        sel.stdout.lines().any(|l| !l.starts_with("error: ")),
+        "crashy's previous log is still printed: {sel:?}"
+    );
+    assert_same_sorted(&[with.as_slice(), &["--prefix"]].concat());
+    // One pod: the error is a line on stdout, the exit code 0.
+    let web = kubectl_out(&["get", "pods", "-n", "team-a", "-l", "app=web", "-o", "name"])
+        .lines()
+        .next()
+        .unwrap()
+        .to_string();
+    let r = assert_same(&["-n", "team-a", &web, "-p", "--ignore-errors"]);
+    assert!(r.stdout.starts_with("error: "), "{r:?}");
+    assert_same(&["-n", "team-a", &web, "-p", "--ignore-errors=false"]);
+    // Without it the first failed stream ends the command: kubectl's message, exit 1. Which
+    // lines came before depends on kubectl's (random) order, so only a subset is compared.
+    let (k, l) = both(&args);
+    assert_eq!(l.stderr, k.stderr, "stderr of logs {args:?}");
+    assert_eq!(l.code, Some(1));
+    assert_eq!(l.code, k.code);
+    let all: Vec<&str> = sel.stdout.lines().collect();
+    for line in l.stdout.lines() {
+        assert!(
+            !line.starts_with("error: ") && all.contains(&line),
+            "{line:?} is not a log line of {all:?}"
+        );
+    }
+}
+
+#[test]
+#[ignore = "needs the sandbox cluster: run ./dev test"]
+fn pod_running_timeout_waits_for_a_first_pod() {
+    let name = format!("empty-{}", now_nanos() % 1_000_000_000);
+    let created = Command::new(KUBECTL)
+        .args([
+            "create",
+            "deployment",
+            &name,
+            "--image=nginx",
+            "--replicas=0",
+        ])
+        .args(["-n", "team-a"])
+        .env("KUBECONFIG", kubeconfig())
+        .output()
+        .unwrap();
+    assert!(created.status.success(), "{created:?}");
+    let object = format!("deployment/{name}");
+    // No pod: both wait the timeout, then give up with the same words.
+    let start = Instant::now();
+    let r = run(
+        &loupe(),
+        &["-n", "team-a", &object, "--pod-running-timeout=2s"],
+    );
+    let waited = start.elapsed();
+    assert_eq!(r.stderr, "error: timed out waiting for the condition\n");
+    assert!(
+        waited >= Duration::from_millis(1900),
+        "loupe gave up after {waited:?}, before the 2 s timeout"
+    );
+    assert_same(&["-n", "team-a", &object, "--pod-running-timeout=2s"]);
+    assert_same(&[
+        "-n",
+        "team-a",
+        &object,
+        "--all-pods",
+        "--pod-running-timeout=1s",
+    ]);
+    // The flag's checks: cobra's parse error, then kubectl's own (before the object is read).
+    for bad in ["0", "-1s", "abc", "5"] {
+        let flag = format!("--pod-running-timeout={bad}");
+        assert_same(&["-n", "team-a", &object, &flag]);
+        assert_same(&["-n", "team-a", "deploy/nope", &flag]);
+    }
+    // A selector does not wait (kubectl lists pods once).
+    assert_same(&["-n", "team-a", "-l", "app=nope", "--pod-running-timeout=2s"]);
+    // With pods, it does not matter.
+    assert_same(&[
+        "-n",
+        "team-a",
+        "deploy/web",
+        "--tail=1",
+        "--pod-running-timeout=1ms",
+    ]);
+    // A pod that appears while waiting is the one read: scale up after a second.
+    let scale = {
+        let name = name.clone();
+        let kc = kubeconfig();
+        std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_secs(1));
+            Command::new(KUBECTL)
+                .args(["scale", "deployment", &name, "--replicas=1", "-n", "team-a"])
+                .env("KUBECONFIG", kc)
+                .output()
+        })
+    };
+    let start = Instant::now();
+    let r = run(
+        &loupe(),
+        &["-n", "team-a", &object, "--pod-running-timeout=30s"],
+    );
+    let took = start.elapsed();
+    assert!(scale.join().unwrap().unwrap().status.success());
+    let _ = Command::new(KUBECTL)
+        .args([
+            "delete",
+            "deployment",
+            &name,
+            "-n",
+            "team-a",
+            "--wait=false",
+        ])
+        .env("KUBECONFIG", kubeconfig())
+        .output();
+    assert!(
+        !r.stderr.contains("timed out") && took < Duration::from_secs(25),
+        "the new pod was not picked up ({took:?}): {r:?}"
+    );
+}

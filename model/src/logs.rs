@@ -7,16 +7,19 @@
 //! pod/container by a small [`LogSource`] id, announced once with [`LogEvent::Source`].
 //!
 //! The view keeps what it shows in a [`LogBuffer`] (a ring buffer: old lines are dropped and
-//! counted) and searches it with [`LogMatcher`]. Both are plain Rust and build for wasm32.
+//! counted), searches it with [`LogMatcher`] and indents JSON lines with [`pretty_json`]. All
+//! are plain Rust and build for wasm32.
 
 use serde::{Deserialize, Serialize};
 
 mod ansi;
 mod buffer;
+mod json;
 mod search;
 
 pub use ansi::{StyledRun, has_ansi, parse_ansi};
 pub use buffer::LogBuffer;
+pub use json::pretty_json;
 pub use search::{LogMatcher, MatchError, MatchRange, count_matches, filter_indices, next_match};
 
 fn is_false(b: &bool) -> bool {

@@ -1,6 +1,8 @@
 //! A log view: one pod's container, or every pod of a workload merged in time order. Lines go
 //! into a bounded ring buffer (old ones dropped with a marker) and only the visible ones are in
-//! the DOM; search highlights and jumps, the filter shows matching lines only.
+//! the DOM; search highlights and jumps, the filter shows matching lines only. JSON lines can be
+//! pretty-printed and long lines wrapped: rows then have different heights, computed from the
+//! text (monospace), so the list stays virtualised.
 
 use crate::bridge;
 use leptos::html::Div;
@@ -10,14 +12,59 @@ use loupe_model::UiError;
 use loupe_model::logs::{
     ContainerSelection, LogBuffer, LogEvent, LogLine, LogMatcher, LogOptions, LogRequest,
     LogSource, PodContainers, SourceState, StyledRun, WorkloadKind, WorkloadLogRequest,
-    WorkloadTarget, count_matches, filter_indices, has_ansi, next_match, parse_ansi,
+    WorkloadTarget, count_matches, filter_indices, has_ansi, next_match, parse_ansi, pretty_json,
 };
 use std::collections::HashMap;
+use wasm_bindgen::JsCast;
 
-/// Height of one log line in pixels (lines are not wrapped, so it is fixed).
+/// Height of one row of text in pixels (a wrapped or pretty-printed line takes several).
 const LINE_HEIGHT: f64 = 18.0;
-/// Lines kept per view; older ones are dropped (and counted).
-const CAPACITY: usize = 100_000;
+/// Capacities offered for the ring buffer (lines per view); older lines are dropped and counted.
+const CAPACITIES: [usize; 5] = [10_000, 50_000, 100_000, 250_000, 1_000_000];
+/// Lines arriving are drawn at most this often (milliseconds).
+const REDRAW_MS: u64 = 100;
+/// Characters of one line put on screen at most; the rest is marked (Copy and Download keep
+/// the whole line). Laying out 64 KiB in one row would stall the webview.
+const DISPLAY_MAX_CHARS: usize = 5_000;
+/// localStorage keys of the view's settings.
+const KEY_CAPACITY: &str = "loupe.logs.capacity";
+const KEY_WRAP: &str = "loupe.logs.wrap";
+const KEY_JSON: &str = "loupe.logs.json";
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok()?
+}
+
+fn load(key: &str) -> Option<String> {
+    storage()?.get_item(key).ok().flatten()
+}
+
+fn save(key: &str, value: &str) {
+    if let Some(s) = storage() {
+        let _ = s.set_item(key, value);
+    }
+}
+
+/// The saved ring-buffer capacity, if it is one of [`CAPACITIES`], else the default.
+fn saved_capacity() -> usize {
+    load(KEY_CAPACITY)
+        .and_then(|v| v.parse().ok())
+        .filter(|c| CAPACITIES.contains(c))
+        .unwrap_or(LogBuffer::DEFAULT_CAPACITY)
+}
+
+/// `100000` → `100,000`.
+fn thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
 
 /// What a log view shows.
 #[derive(Debug, Clone, PartialEq)]
@@ -71,6 +118,8 @@ impl PartialEq for Pattern {
 /// The lines and what the stream said about its sources.
 struct ViewState {
     buffer: LogBuffer,
+    /// Lines received since the stream started (the buffer may have dropped some).
+    received: u64,
     sources: HashMap<u32, LogSource>,
     states: HashMap<u32, SourceState>,
     error: Option<UiError>,
@@ -84,8 +133,10 @@ const PALETTE: usize = 8;
 #[component]
 pub fn LogView(context: String, target: LogTarget) -> impl IntoView {
     let ctx = StoredValue::new(context);
+    let capacity = RwSignal::new(saved_capacity());
     let state = StoredValue::new(ViewState {
-        buffer: LogBuffer::new(CAPACITY),
+        buffer: LogBuffer::new(capacity.get_untracked()),
+        received: 0,
         sources: HashMap::new(),
         states: HashMap::new(),
         error: None,
@@ -93,6 +144,7 @@ pub fn LogView(context: String, target: LogTarget) -> impl IntoView {
     });
     // Bumped whenever `state` changes (the buffer is too big to clone into a signal).
     let version = RwSignal::new(0u64);
+    let redraw_pending = StoredValue::new(false);
     let containers = RwSignal::new(None::<Result<PodContainers, UiError>>);
     let container = RwSignal::new(None::<String>);
     let follow = RwSignal::new(true);
@@ -106,6 +158,10 @@ pub fn LogView(context: String, target: LogTarget) -> impl IntoView {
     let is_workload = matches!(target, LogTarget::Workload { .. });
     let saved = RwSignal::new(None::<Result<String, UiError>>);
     let saving = RwSignal::new(false);
+    let wrap = RwSignal::new(load(KEY_WRAP).as_deref() == Some("1"));
+    let json = RwSignal::new(load(KEY_JSON).as_deref() == Some("1"));
+    let copied = RwSignal::new(None::<Result<String, String>>);
+    let search_box = NodeRef::<leptos::html::Input>::new();
     let pod_target = StoredValue::new(target.clone());
     let download = move |_| {
         let LogTarget::Pod { namespace, pod } = pod_target.get_value() else {
@@ -158,6 +214,7 @@ pub fn LogView(context: String, target: LogTarget) -> impl IntoView {
         stream_id.set_value(id);
         state.update_value(|s| {
             s.buffer.clear();
+            s.received = 0;
             s.sources.clear();
             s.states.clear();
             s.error = None;
@@ -176,6 +233,7 @@ pub fn LogView(context: String, target: LogTarget) -> impl IntoView {
                 }
                 state.update_value(|s| match batch {
                     Ok(b) => {
+                        s.received += b.lines().count() as u64;
                         let (rest, _) = s.buffer.push_events(b.events);
                         for e in rest {
                             match e {
@@ -204,7 +262,19 @@ pub fn LogView(context: String, target: LogTarget) -> impl IntoView {
                     }
                     Err(e) => s.error = Some(e),
                 });
-                version.update(|v| *v += 1);
+                // Redraw at most every REDRAW_MS: a fast stream sends many batches a second,
+                // and each redraw recomputes the shown lines, counts and visible rows.
+                if !redraw_pending.get_value() {
+                    redraw_pending.set_value(true);
+                    set_timeout(
+                        // `try_`: the view may be closed by then.
+                        move || {
+                            redraw_pending.try_set_value(false);
+                            version.try_update(|v| *v += 1);
+                        },
+                        std::time::Duration::from_millis(REDRAW_MS),
+                    );
+                }
             };
             let started = match target {
                 LogTarget::Pod { namespace, pod } => {
@@ -267,23 +337,83 @@ pub fn LogView(context: String, target: LogTarget) -> impl IntoView {
         })
     });
     let scroller = NodeRef::<Div>::new();
+    let char_probe = NodeRef::<leptos::html::Span>::new();
     let scroll_top = RwSignal::new(0.0f64);
     let viewport = RwSignal::new(400.0f64);
+    let width = RwSignal::new(800.0f64);
+    let char_width = RwSignal::new(7.2f64);
     let measure = move || {
         if let Some(el) = scroller.get_untracked() {
             let top = f64::from(el.scroll_top());
             let h = f64::from(el.client_height());
             scroll_top.set(top);
             viewport.set(h);
+            width.set(f64::from(el.client_width()));
             // Scrolling up pauses the auto-scroll; back at the bottom resumes it.
             let bottom = f64::from(el.scroll_height()) - h;
             stick_to_bottom.set(top >= bottom - LINE_HEIGHT * 2.0);
         }
+        // The probe holds 100 characters in the log font: wrapping is computed from its width.
+        if let Some(p) = char_probe.get_untracked() {
+            let w = f64::from(p.offset_width()) / 100.0;
+            if w > 0.0 {
+                char_width.set(w);
+            }
+        }
     };
     request_animation_frame(measure);
+    let resize = window_event_listener(leptos::ev::resize, move |_| measure());
+    on_cleanup(move || resize.remove());
+
+    // Rows per shown line when wrapping or pretty-printing (else every line is one row),
+    // cached by line seq for the current settings: a batch only lays out its new lines.
+    let row_cache = StoredValue::new((None::<(bool, Option<usize>)>, HashMap::<u64, u32>::new()));
+    let layout = Memo::new(move |_| {
+        let (wrap_on, json_on) = (wrap.get(), json.get());
+        if !wrap_on && !json_on {
+            return Layout::Uniform(shown.with(Vec::len));
+        }
+        version.track();
+        let multi = state.with_value(|s| s.sources.len() > 1);
+        let cols =
+            wrap_on.then(|| text_columns(width.get(), char_width.get(), multi, timestamps.get()));
+        let key = Some((json_on, cols));
+        row_cache.update_value(|(k, cache)| {
+            if *k != key {
+                *k = key;
+                cache.clear();
+            }
+        });
+        shown.with(|v| {
+            state.with_value(|s| {
+                row_cache
+                    .try_update_value(|(_, cache)| {
+                        // Forget lines the ring buffer dropped.
+                        if cache.len() > 2 * s.buffer.len() + 1_000
+                            && let Some(first) = s.buffer.get(0).map(|l| l.seq)
+                        {
+                            cache.retain(|seq, _| *seq >= first);
+                        }
+                        let mut prefix = Vec::with_capacity(v.len() + 1);
+                        let mut total = 0u32;
+                        prefix.push(0);
+                        for &i in v {
+                            if let Some(l) = s.buffer.get(i) {
+                                total += *cache
+                                    .entry(l.seq)
+                                    .or_insert_with(|| rows_of(l, json_on, cols));
+                            }
+                            prefix.push(total);
+                        }
+                        Layout::Rows(prefix)
+                    })
+                    .unwrap_or(Layout::Uniform(v.len()))
+            })
+        })
+    });
     // New lines keep the view at the bottom unless the user scrolled up.
     Effect::new(move |_| {
-        shown.track();
+        layout.track();
         if stick_to_bottom.get_untracked() {
             request_animation_frame(move || {
                 if let Some(el) = scroller.get_untracked() {
@@ -293,10 +423,16 @@ pub fn LogView(context: String, target: LogTarget) -> impl IntoView {
         }
     });
     let range = Memo::new(move |_| {
-        let total = shown.with(Vec::len);
-        let first = ((scroll_top.get() / LINE_HEIGHT) as usize).saturating_sub(20);
-        let count = (viewport.get() / LINE_HEIGHT) as usize + 40;
-        (first.min(total), (first + count).min(total), total)
+        let top_row = (scroll_top.get() / LINE_HEIGHT) as u32;
+        let rows = (viewport.get() / LINE_HEIGHT) as u32;
+        layout.with(|l| {
+            let n = l.len();
+            let first = l.item_at(top_row.saturating_sub(20)).min(n);
+            let last = (l.item_at(top_row + rows + 20) + 1).min(n);
+            let above = f64::from(l.row_of(first)) * LINE_HEIGHT;
+            let below = f64::from(l.total_rows() - l.row_of(last)) * LINE_HEIGHT;
+            (first, last, above, below)
+        })
     });
     let jump = move |forward: bool| {
         let Ok(m) = matcher.get_untracked() else {
@@ -309,16 +445,121 @@ pub fn LogView(context: String, target: LogTarget) -> impl IntoView {
             let pos = shown
                 .with_untracked(|v| v.iter().position(|&x| x == i))
                 .unwrap_or(i);
+            let row = layout.with_untracked(|l| l.row_of(pos.min(l.len())));
             stick_to_bottom.set(false);
             if let Some(el) = scroller.get_untracked() {
-                let top = pos as f64 * LINE_HEIGHT - f64::from(el.client_height()) / 2.0;
+                let top = f64::from(row) * LINE_HEIGHT - f64::from(el.client_height()) / 2.0;
                 el.set_scroll_top(top.max(0.0) as i32);
             }
         }
     };
+    let to_bottom = move || {
+        stick_to_bottom.set(true);
+        if let Some(el) = scroller.get_untracked() {
+            el.set_scroll_top(el.scroll_height());
+        }
+    };
+    // Copy: the lines on screen after the filter, as kubectl would print them (pod prefix when
+    // several sources, timestamps when shown), pretty-printed when JSON is on; markers left out.
+    let copy = move || {
+        let (text, n) = shown.with_untracked(|v| {
+            state.with_value(|s| {
+                let multi = s.sources.len() > 1;
+                let (show_ts, json_on) = (timestamps.get_untracked(), json.get_untracked());
+                let mut out = String::new();
+                let mut n = 0u64;
+                for l in v.iter().filter_map(|&i| s.buffer.get(i)) {
+                    if l.marker.is_some() {
+                        continue;
+                    }
+                    if multi && let Some(src) = s.sources.get(&l.source) {
+                        out.push_str(&src.prefix);
+                        out.push(' ');
+                    }
+                    if show_ts && let Some(t) = &l.timestamp {
+                        out.push_str(t);
+                        out.push(' ');
+                    }
+                    match json_on.then(|| pretty_json(&l.text)).flatten() {
+                        Some(p) => out.push_str(&p),
+                        None => out.push_str(&l.text),
+                    }
+                    out.push('\n');
+                    n += 1;
+                }
+                (out, n)
+            })
+        });
+        spawn_local(async move {
+            let r = write_clipboard(&text).await.map(|()| {
+                format!(
+                    "Copied {} line{}",
+                    thousands(n),
+                    if n == 1 { "" } else { "s" }
+                )
+            });
+            copied.set(Some(r));
+            set_timeout(move || copied.set(None), std::time::Duration::from_secs(6));
+        });
+    };
+    let toggle_wrap = move || {
+        wrap.update(|w| *w = !*w);
+        save(KEY_WRAP, if wrap.get_untracked() { "1" } else { "0" });
+    };
+    let toggle_json = move || {
+        json.update(|j| *j = !*j);
+        save(KEY_JSON, if json.get_untracked() { "1" } else { "0" });
+    };
+    let set_capacity = move |c: usize| {
+        capacity.set(c);
+        save(KEY_CAPACITY, &c.to_string());
+        // Buffer indexes move when old lines go: forget the current match.
+        current_match.set(None);
+        state.update_value(|s| s.buffer.set_capacity(c));
+        version.update(|v| *v += 1);
+    };
+    // Shortcuts while the view (not a text field) has the focus.
+    let on_key = move |ev: web_sys::KeyboardEvent| {
+        let typing = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .is_some_and(|e| matches!(e.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA"));
+        if ev.ctrl_key() && ev.key() == "f" {
+            ev.prevent_default();
+            if let Some(i) = search_box.get_untracked() {
+                let _ = i.focus();
+            }
+            return;
+        }
+        if typing || ev.ctrl_key() || ev.meta_key() || ev.alt_key() {
+            return;
+        }
+        match ev.key().as_str() {
+            "/" => {
+                ev.prevent_default();
+                if let Some(i) = search_box.get_untracked() {
+                    let _ = i.focus();
+                }
+            }
+            "w" => toggle_wrap(),
+            "j" => toggle_json(),
+            "f" => follow.update(|f| *f = !*f),
+            "c" => copy(),
+            "n" => jump(true),
+            "N" => jump(false),
+            "End" | "G" => {
+                ev.prevent_default();
+                to_bottom();
+            }
+            _ => {}
+        }
+    };
 
     view! {
-        <div class="logs" data-testid="log-view">
+        <div class="logs" data-testid="log-view" on:keydown=on_key
+            data-received=move || { version.track(); state.with_value(|s| s.received.to_string()) }
+            data-kept=move || { version.track(); state.with_value(|s| s.buffer.len().to_string()) }
+            data-dropped=move || { version.track(); state.with_value(|s| s.buffer.dropped().to_string()) }>
             <div class="toolbar">
                 {move || containers.get().map(|c| match c {
                     Ok(pc) => view! {
@@ -333,28 +574,47 @@ pub fn LogView(context: String, target: LogTarget) -> impl IntoView {
                     }.into_any(),
                     Err(e) => view! { <span class="small warn-text">{e.message}</span> }.into_any(),
                 })}
-                <label class="small"><input type="checkbox" data-testid="log-follow" prop:checked=move || follow.get() on:change=move |ev| follow.set(event_target_checked(&ev)) />" follow"</label>
+                <label class="small" title="Follow new lines (f)"><input type="checkbox" data-testid="log-follow" prop:checked=move || follow.get() on:change=move |ev| follow.set(event_target_checked(&ev)) />" follow"</label>
                 {(!is_workload).then(|| view! {
                     <label class="small"><input type="checkbox" data-testid="log-previous" on:change=move |ev| previous.set(event_target_checked(&ev)) />" previous"</label>
                 })}
                 <label class="small"><input type="checkbox" data-testid="log-timestamps" on:change=move |ev| timestamps.set(event_target_checked(&ev)) />" timestamps"</label>
                 <label class="small">"tail "
-                    <select on:change=move |ev| tail.set(event_target_value(&ev).parse().unwrap_or(-1))>
+                    <select data-testid="log-tail" on:change=move |ev| tail.set(event_target_value(&ev).parse().unwrap_or(-1))>
                         <option value="100">"100"</option>
                         <option value="1000" selected=true>"1000"</option>
                         <option value="10000">"10000"</option>
                         <option value="-1">"all"</option>
                     </select>
                 </label>
-                <input type="search" class="filter" placeholder="Search (or /regex/)" data-testid="log-search"
+                <label class="small" title="Lines this view keeps; older ones are dropped (Download still saves the whole log)">"keep "
+                    <select data-testid="log-capacity" on:change=move |ev| if let Ok(c) = event_target_value(&ev).parse() { set_capacity(c) }>
+                        {CAPACITIES.iter().map(|&c| view! {
+                            <option value=c.to_string() selected=c == capacity.get_untracked()>{thousands(c as u64)}</option>
+                        }).collect_view()}
+                    </select>
+                </label>
+                <span class="toggles">
+                    <button class="toggle" data-testid="log-wrap" title="Wrap long lines (w); off: scroll sideways"
+                        aria-pressed=move || wrap.get().to_string() on:click=move |_| toggle_wrap()>"Wrap"</button>
+                    <button class="toggle" data-testid="log-json" title="Pretty-print lines that are JSON objects (j)"
+                        aria-pressed=move || json.get().to_string() on:click=move |_| toggle_json()>"{ } JSON"</button>
+                </span>
+                <input type="search" class="filter" placeholder="Search or /regex/" title="Search (/ or Ctrl+F); Enter: next match, Shift+Enter: previous" data-testid="log-search" node_ref=search_box
                     prop:value=move || search.get() on:input=move |ev| { search.set(event_target_value(&ev)); current_match.set(None); }
                     on:keydown=move |ev| if ev.key() == "Enter" { ev.prevent_default(); jump(!ev.shift_key()); } />
-                <button class="icon-button" title="Previous match (Shift+Enter)" on:click=move |_| jump(false)>"↑"</button>
-                <button class="icon-button" title="Next match (Enter)" on:click=move |_| jump(true)>"↓"</button>
+                <button class="icon-button" title="Previous match (Shift+Enter, N)" on:click=move |_| jump(false)>"↑"</button>
+                <button class="icon-button" title="Next match (Enter, n)" on:click=move |_| jump(true)>"↓"</button>
                 <label class="small"><input type="checkbox" data-testid="log-filter" on:change=move |ev| filter_only.set(event_target_checked(&ev)) />" only matching"</label>
+                <button class="icon-button" data-testid="log-copy" title="Copy the lines shown (after the filter) to the clipboard (c)"
+                    on:click=move |_| copy()>"Copy"</button>
                 {(!is_workload).then(|| view! {
                     <button class="icon-button" data-testid="log-download" title="Save the whole log (not only what is shown) to your Downloads folder"
                         disabled=move || saving.get() on:click=download>{move || if saving.get() { "Saving…" } else { "⤓ Download" }}</button>
+                })}
+                {move || copied.get().map(|r| match r {
+                    Ok(m) => view! { <span class="small ok-text" data-testid="log-copied" role="status">{m}</span> }.into_any(),
+                    Err(e) => view! { <span class="small warn-text" data-testid="log-copied" role="status">{format!("Copy failed: {e}")}</span> }.into_any(),
                 })}
                 <span class="count" data-testid="log-count">{move || {
                     version.track();
@@ -373,7 +633,7 @@ pub fn LogView(context: String, target: LogTarget) -> impl IntoView {
                     state.with_value(|s| {
                         if s.error.is_some() { "stopped".to_string() }
                         else if s.ended { "ended".to_string() }
-                        else if !stick_to_bottom.get() { "paused (scroll down to resume)".to_string() }
+                        else if !stick_to_bottom.get() { "paused (scroll down or End to resume)".to_string() }
                         else if follow.get() { "following".to_string() }
                         else { "loading…".to_string() }
                     })
@@ -399,27 +659,44 @@ pub fn LogView(context: String, target: LogTarget) -> impl IntoView {
                         })}
                         {(!waiting.is_empty()).then(|| view! { <div class="banner info small" data-testid="log-waiting">{waiting.join("; ")}</div> })}
                         {(s.buffer.dropped() > 0).then(|| view! {
-                            <div class="small muted dropped" data-testid="log-dropped">{format!("{} older lines dropped (the view keeps the last {CAPACITY})", s.buffer.dropped())}</div>
+                            <div class="small muted dropped" data-testid="log-dropped">{format!(
+                                "{} older lines dropped (this view keeps the last {} lines; Download saves them all)",
+                                thousands(s.buffer.dropped()), thousands(capacity.get() as u64))}</div>
                         })}
                     }
                 })
             }}
-            <div class="log-lines" node_ref=scroller tabindex="0" data-testid="log-lines" on:scroll=move |_| measure()>
-                <div style=move || format!("height: {}px", range.get().0 as f64 * LINE_HEIGHT)></div>
+            <span class="log-measure" aria-hidden="true" node_ref=char_probe>{"0".repeat(100)}</span>
+            <div node_ref=scroller tabindex="0" data-testid="log-lines" on:scroll=move |_| measure()
+                class=move || match (wrap.get(), json.get()) {
+                    (true, _) => "log-lines wrap rows",
+                    (false, true) => "log-lines nowrap rows",
+                    (false, false) => "log-lines nowrap",
+                }>
+                <div style=move || format!("height: {}px", range.get().2)></div>
                 {move || {
-                    let (first, last, total) = range.get();
-                    let show_ts = timestamps.get();
+                    let (first, last, _, below) = range.get();
+                    let opts = LineOpts {
+                        show_ts: timestamps.get(),
+                        json: json.get(),
+                        variable: wrap.get() || json.get(),
+                        multi: state.with_value(|s| s.sources.len() > 1),
+                    };
                     let cur = current_match.get();
                     let m = matcher.get().ok();
                     version.track();
-                    let lines: Vec<(usize, LogLine, Option<LogSource>)> = shown.with(|v| state.with_value(|s| {
-                        v[first..last].iter().filter_map(|&i| s.buffer.get(i).map(|l| (i, l.clone(), s.sources.get(&l.source).cloned()))).collect()
-                    }));
-                    let multi = state.with_value(|s| s.sources.len() > 1);
-                    let rendered = lines.into_iter().map(|(i, line, source)| line_view(i, line, source, multi, show_ts, cur == Some(i), m.as_ref())).collect_view();
+                    let lines: Vec<(usize, LogLine, Option<LogSource>, u32)> = shown.with(|v| state.with_value(|s| layout.with(|l| {
+                        (first..last).filter_map(|pos| {
+                            let i = *v.get(pos)?;
+                            let line = s.buffer.get(i)?;
+                            let rows = l.row_of(pos + 1) - l.row_of(pos);
+                            Some((i, line.clone(), s.sources.get(&line.source).cloned(), rows))
+                        }).collect()
+                    })));
+                    let rendered = lines.into_iter().map(|(i, line, source, rows)| line_view(i, line, source, rows, opts, cur == Some(i), m.as_ref())).collect_view();
                     view! {
                         {rendered}
-                        <div style=format!("height: {}px", (total - last) as f64 * LINE_HEIGHT)></div>
+                        <div style=format!("height: {below}px")></div>
                     }
                 }}
             </div>
@@ -427,12 +704,181 @@ pub fn LogView(context: String, target: LogTarget) -> impl IntoView {
     }
 }
 
+/// Where each shown line starts, in rows of [`LINE_HEIGHT`].
+#[derive(Debug, Clone, PartialEq)]
+enum Layout {
+    /// Every line is one row.
+    Uniform(usize),
+    /// Rows before each line (`prefix[i]`), and the total last: one more entry than lines.
+    Rows(Vec<u32>),
+}
+
+impl Layout {
+    fn len(&self) -> usize {
+        match self {
+            Layout::Uniform(n) => *n,
+            Layout::Rows(p) => p.len() - 1,
+        }
+    }
+
+    /// Rows before line `i` (`i` = `len()` gives the total).
+    fn row_of(&self, i: usize) -> u32 {
+        match self {
+            Layout::Uniform(n) => i.min(*n) as u32,
+            Layout::Rows(p) => p.get(i).or(p.last()).copied().unwrap_or(0),
+        }
+    }
+
+    fn total_rows(&self) -> u32 {
+        self.row_of(self.len())
+    }
+
+    /// The line that holds `row` (`len()` past the end).
+    fn item_at(&self, row: u32) -> usize {
+        match self {
+            Layout::Uniform(n) => (row as usize).min(*n),
+            Layout::Rows(p) => p
+                .partition_point(|&r| r <= row)
+                .saturating_sub(1)
+                .min(self.len()),
+        }
+    }
+}
+
+/// Characters per row of wrapped text: the view's width less the padding and the fixed
+/// columns of the pod label (12ch + 1ch) and the timestamp (30ch + 1ch), see style.css.
+fn text_columns(width: f64, char_width: f64, multi: bool, timestamps: bool) -> usize {
+    let all = ((width - 16.0) / char_width.max(1.0)).floor() as usize;
+    let fixed = if multi { 13 } else { 0 } + if timestamps { 31 } else { 0 };
+    // One column to spare: a row never ends up one character short.
+    all.saturating_sub(fixed + 1).max(10)
+}
+
+/// The text a line shows: pretty-printed when JSON is on and it is a JSON object, at most
+/// [`DISPLAY_MAX_CHARS`]; with how many characters were left out.
+fn display_text(line: &LogLine, json: bool) -> (std::borrow::Cow<'_, str>, usize) {
+    use std::borrow::Cow;
+    let text: Cow<'_, str> = match (json && line.marker.is_none())
+        .then(|| pretty_json(&line.text))
+        .flatten()
+    {
+        Some(p) => Cow::Owned(p),
+        None => Cow::Borrowed(&line.text),
+    };
+    match text.char_indices().nth(DISPLAY_MAX_CHARS) {
+        Some((at, _)) => {
+            let hidden = text[at..].chars().count();
+            (Cow::Owned(text[..at].to_string()), hidden)
+        }
+        None => (text, 0),
+    }
+}
+
+/// The note after a line that is not shown whole.
+fn cut_note(line: &LogLine, hidden: usize) -> Option<String> {
+    match (line.full_len, hidden) {
+        (Some(n), _) => Some(format!(
+            " … (a line of {} bytes, cut for display; Download keeps it whole)",
+            thousands(n)
+        )),
+        (None, h) if h > 0 => Some(format!(
+            " … (+{} characters not shown; Copy and Download keep the whole line)",
+            thousands(h as u64)
+        )),
+        _ => None,
+    }
+}
+
+/// Rows a line takes: one per line of its text (pretty JSON has several), each split every
+/// `cols` characters when wrapping (a tab counts as 8).
+fn rows_of(line: &LogLine, json: bool, cols: Option<usize>) -> u32 {
+    let (text, hidden) = display_text(line, json);
+    let mut visible: String = if has_ansi(&text) {
+        parse_ansi(&text).into_iter().map(|r| r.text).collect()
+    } else {
+        text.into_owned()
+    };
+    if let Some(note) = cut_note(line, hidden) {
+        visible.push_str(&note);
+    }
+    visible
+        .split('\n')
+        .map(|row| match cols {
+            Some(c) => {
+                let n: usize = row.chars().map(|ch| if ch == '\t' { 8 } else { 1 }).sum();
+                n.div_ceil(c).max(1) as u32
+            }
+            None => 1,
+        })
+        .sum()
+}
+
+/// How lines are drawn.
+#[derive(Debug, Clone, Copy)]
+struct LineOpts {
+    show_ts: bool,
+    json: bool,
+    /// Rows have their own heights (wrap or JSON on).
+    variable: bool,
+    /// Several sources: show the pod label.
+    multi: bool,
+}
+
+/// Copies `text` to the clipboard: the async Clipboard API, else (an older webview, or one
+/// that refuses it) a hidden textarea and `execCommand("copy")`.
+async fn write_clipboard(text: &str) -> Result<(), String> {
+    use js_sys::{Function, Promise, Reflect};
+    use wasm_bindgen::JsValue;
+    let window = web_sys::window().ok_or("no window")?;
+    let clipboard = Reflect::get(&window, &"navigator".into())
+        .and_then(|n| Reflect::get(&n, &"clipboard".into()))
+        .unwrap_or(JsValue::UNDEFINED);
+    if !clipboard.is_undefined() && !clipboard.is_null() {
+        let promise = Reflect::get(&clipboard, &"writeText".into())
+            .ok()
+            .and_then(|f| f.dyn_into::<Function>().ok())
+            .and_then(|f| f.call1(&clipboard, &JsValue::from_str(text)).ok())
+            .and_then(|p| p.dyn_into::<Promise>().ok());
+        if let Some(p) = promise
+            && wasm_bindgen_futures::JsFuture::from(p).await.is_ok()
+        {
+            return Ok(());
+        }
+    }
+    let document = window.document().ok_or("no document")?;
+    let body = document.body().ok_or("no document body")?;
+    let area = document
+        .create_element("textarea")
+        .map_err(|_| "cannot create a textarea")?;
+    let _ = area.set_attribute("readonly", "");
+    let _ = area.set_attribute("style", "position:fixed;left:-10000px;top:0;opacity:0");
+    let _ = Reflect::set(&area, &"value".into(), &JsValue::from_str(text));
+    let _ = body.append_child(&area);
+    let select = Reflect::get(&area, &"select".into())
+        .ok()
+        .and_then(|f| f.dyn_into::<Function>().ok());
+    if let Some(f) = select {
+        let _ = f.call0(&area);
+    }
+    let copied = Reflect::get(&document, &"execCommand".into())
+        .ok()
+        .and_then(|f| f.dyn_into::<Function>().ok())
+        .and_then(|f| f.call1(&document, &"copy".into()).ok())
+        .is_some_and(|r| r.is_truthy());
+    area.remove();
+    if copied {
+        Ok(())
+    } else {
+        Err("the webview did not allow access to the clipboard".into())
+    }
+}
+
 fn line_view(
     index: usize,
     line: LogLine,
     source: Option<LogSource>,
-    multi: bool,
-    show_ts: bool,
+    rows: u32,
+    opts: LineOpts,
     current: bool,
     matcher: Option<&LogMatcher>,
 ) -> impl IntoView + use<> {
@@ -444,15 +890,17 @@ fn line_view(
         "line"
     };
     let label = source
-        .filter(|_| multi)
+        .filter(|_| opts.multi)
         .map(|s| (s.label, format!("src c{}", s.id as usize % PALETTE)));
-    let ts = line.timestamp.clone().filter(|_| show_ts);
+    let ts = line.timestamp.clone().filter(|_| opts.show_ts);
+    let (text, hidden) = display_text(&line, opts.json);
+    let note = cut_note(&line, hidden);
     // Colour runs (ANSI codes), each split further at search matches for highlighting.
-    let runs = if has_ansi(&line.text) {
-        parse_ansi(&line.text)
+    let runs = if has_ansi(&text) {
+        parse_ansi(&text)
     } else {
         vec![StyledRun {
-            text: line.text.clone(),
+            text: text.into_owned(),
             fg: None,
             bold: false,
         }]
@@ -482,12 +930,17 @@ fn line_view(
             _ => parts.push((text, style, false)),
         }
     }
+    let height = opts
+        .variable
+        .then(|| format!("height: {}px", f64::from(rows.max(1)) * LINE_HEIGHT));
     view! {
-        <div class=class data-testid="log-line" data-index=index>
+        <div class=class data-testid="log-line" data-index=index style=height>
             {label.map(|(l, c)| view! { <span class=c>{l}</span> })}
             {ts.map(|t| view! { <span class="ts">{t}</span> })}
-            {parts.into_iter().map(|(t, style, hit)| if hit { view! { <mark class=style>{t}</mark> }.into_any() } else { view! { <span class=style>{t}</span> }.into_any() }).collect_view()}
-            {line.full_len.map(|n| view! { <span class="cut">{format!(" … ({n} bytes, cut for display)")}</span> })}
+            <span class="text">
+                {parts.into_iter().map(|(t, style, hit)| if hit { view! { <mark class=style>{t}</mark> }.into_any() } else { view! { <span class=style>{t}</span> }.into_any() }).collect_view()}
+                {note.map(|n| view! { <span class="cut" data-testid="log-cut">{n}</span> })}
+            </span>
         </div>
     }
 }

@@ -130,30 +130,41 @@ pub async fn selector_of(
 }
 
 /// The pod `kubectl logs TYPE/NAME` reads (kubectl's `ByLogging` order) and how many pods the
-/// object has.
+/// object has. While it has none, waits up to `wait` for one to appear (kubectl's
+/// `--pod-running-timeout`, 20 s by default), then fails as kubectl does.
 pub async fn first_pod(
     cc: &ContextClient,
     namespace: &str,
     kind: WorkloadKind,
     name: &str,
+    wait: std::time::Duration,
 ) -> Result<(String, usize), CoreError> {
     let backend = KubeBackend::new(cc);
     let selector = backend.selector_of(namespace, kind, name).await?;
-    // By name, as the server lists them: Go's sort of a handful of pods is an insertion sort,
-    // which keeps that order for ties, as this stable sort does.
-    let mut pods = backend
-        .list_pods(namespace, &selector)
-        .await
-        .map_err(|e| get_failure(e, &cc.target, namespace, LogProblem::Other))?;
-    pods.sort_by(by_logging);
-    let count = pods.len();
-    match pods.into_iter().next().and_then(|p| p.metadata.name) {
-        Some(pod) => Ok((pod, count)),
-        // kubectl waits --pod-running-timeout (20 s) for a pod to appear, then says this.
-        None => Err(CoreError::Logs {
-            problem: LogProblem::PodNotFound,
-            message: "timed out waiting for the condition".into(),
-        }),
+    let deadline = tokio::time::Instant::now() + wait;
+    loop {
+        // By name, as the server lists them: Go's sort of a handful of pods is an insertion
+        // sort, which keeps that order for ties, as this stable sort does.
+        let mut pods = backend
+            .list_pods(namespace, &selector)
+            .await
+            .map_err(|e| get_failure(e, &cc.target, namespace, LogProblem::Other))?;
+        pods.sort_by(by_logging);
+        let count = pods.len();
+        if let Some(pod) = pods.into_iter().next().and_then(|p| p.metadata.name) {
+            return Ok((pod, count));
+        }
+        let now = tokio::time::Instant::now();
+        if now >= deadline {
+            // kubectl's words when its watch for a first pod times out.
+            return Err(CoreError::Logs {
+                problem: LogProblem::PodNotFound,
+                message: "timed out waiting for the condition".into(),
+            });
+        }
+        // Polling a list is enough here: the answer is the same as kubectl's watch, a
+        // fraction of a second later at most.
+        tokio::time::sleep((deadline - now).min(std::time::Duration::from_millis(250))).await;
     }
 }
 
