@@ -9,6 +9,7 @@ pub mod changes;
 mod cluster;
 mod error;
 mod forbidden;
+pub mod highlight;
 mod kubeconfig;
 pub mod logs;
 pub mod rbac;

@@ -12,6 +12,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use loupe_model::UiError;
 use loupe_model::changes::{ChangeOutcome, ChangeVerb, ObjectRef, Permission};
+use loupe_model::highlight::{Token, highlight_yaml};
 use loupe_model::resources::{
     ApiDiscovery, ApiResource, ListOptions, NamespaceScope, ObjectDetail, ObjectSummary,
     OwnerSummary, TableColumn, TableDelta, TableRow, VisibleNamespaces, WatchState, age_text,
@@ -890,7 +891,7 @@ fn ObjectPanel(
             </div>
             {move || match yaml.get() {
                 None => view! { <div class="small muted">"Loading YAML…"</div> }.into_any(),
-                Some(Ok(d)) => view! { <pre class="yaml" data-testid="object-yaml">{d.yaml}</pre> }.into_any(),
+                Some(Ok(d)) => view! { <pre class="yaml" data-testid="object-yaml">{yaml_spans(&d.yaml)}</pre> }.into_any(),
                 Some(Err(e)) => view! { <div class="hint">{e.message}</div> }.into_any(),
             }}
             </div>
@@ -959,4 +960,32 @@ fn summary_view(s: &ObjectSummary, open_owner: Callback<OwnerSummary>) -> AnyVie
         </div>
     }
     .into_any()
+}
+
+/// The object's YAML as coloured pieces; the page's text stays exactly the YAML.
+fn yaml_spans(yaml: &str) -> impl IntoView + use<> {
+    let lines = highlight_yaml(yaml);
+    let last = lines.len().saturating_sub(1);
+    lines
+        .into_iter()
+        .enumerate()
+        .map(|(i, pieces)| {
+            let pieces = pieces
+                .into_iter()
+                .map(|(t, text)| {
+                    let class = match t {
+                        Token::Plain => "",
+                        Token::Key => "y-key",
+                        Token::Punct => "y-punct",
+                        Token::Str => "y-str",
+                        Token::Num => "y-num",
+                        Token::Literal => "y-lit",
+                        Token::Comment => "y-comment",
+                    };
+                    view! { <span class=class>{text}</span> }
+                })
+                .collect_view();
+            view! { {pieces}{(i < last).then_some("\n")} }
+        })
+        .collect_view()
 }

@@ -172,6 +172,23 @@ async fn browse_pods_live_filter_and_yaml() {
     let text = yaml.text().await.unwrap();
     assert!(text.contains("kind: Pod"), "{text}");
     assert!(text.contains("name: web-"), "{text}");
+    // It is highlighted: keys and values are separate pieces (the text above is unchanged).
+    let keys = app
+        .client
+        .find_all(Locator::Css("[data-testid=object-yaml] .y-key"))
+        .await
+        .unwrap();
+    assert_eq!(keys[0].text().await.unwrap(), "apiVersion");
+    let kind_value = app
+        .client
+        .execute(
+            "return [...document.querySelectorAll('[data-testid=object-yaml] .y-key')]\
+               .find(k => k.textContent === 'kind').nextElementSibling.nextElementSibling.nextElementSibling.textContent",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(kind_value.as_str(), Some("Pod"));
     // The summary reads the pod: phase, its container's state, its owner.
     app.eventually("the pod's summary", Duration::from_secs(10), || async {
         text_of(&app, "[data-testid=summary-phase]").await == "Running"
