@@ -66,6 +66,10 @@ pub mod commands {
     pub const STREAM_LOGS: &str = "stream_logs";
     /// Streams every pod of a workload, merged in time order, until `stop_watch`.
     pub const STREAM_WORKLOAD_LOGS: &str = "stream_workload_logs";
+    /// Acknowledges log batches the view has processed: `streamId` and `processed` (batches of
+    /// that stream processed in all). The backend keeps only a few batches unacknowledged per
+    /// stream and reads the server more slowly meanwhile, so a slow view bounds memory.
+    pub const ACK_LOGS: &str = "ack_logs";
     /// Saves a pod's whole log to the Downloads folder; returns the path.
     pub const DOWNLOAD_LOGS: &str = "download_logs";
     /// Every subject that may do an action, with the granting bindings (reads RBAC objects).

@@ -2,6 +2,7 @@
 
 use crate::commands::AppState;
 use loupe_core::logs;
+use loupe_core::tasks::Pacing;
 use loupe_model::UiError;
 use loupe_model::logs::{LogBatch, LogRequest, PodContainers, WorkloadLogRequest};
 use tauri::State;
@@ -19,7 +20,8 @@ pub async fn pod_containers(
     Ok(logs::containers(&cc, &namespace, &pod).await?)
 }
 
-/// Streams one container's log over `channel` until [`crate::commands::stop_watch`]`(stream_id)`.
+/// Streams one container's log over `channel` until [`crate::commands::stop_watch`]`(stream_id)`,
+/// paced by the view's [`ack_logs`].
 #[tauri::command]
 pub async fn stream_logs(
     state: State<'_, AppState>,
@@ -33,11 +35,14 @@ pub async fn stream_logs(
     // A send fails once the view is gone; that ends the job.
     state
         .tasks
-        .forward(stream_id, stream, move |batch| channel.send(batch).is_ok());
+        .forward_paced(stream_id, stream, Pacing::LOGS, move |batch| {
+            channel.send(batch).is_ok()
+        });
     Ok(())
 }
 
-/// Streams every pod of a workload, merged in time order, over `channel`.
+/// Streams every pod of a workload, merged in time order, over `channel`, paced by the view's
+/// [`ack_logs`].
 #[tauri::command]
 pub async fn stream_workload_logs(
     state: State<'_, AppState>,
@@ -51,8 +56,17 @@ pub async fn stream_workload_logs(
     // A send fails once the view is gone; that ends the job.
     state
         .tasks
-        .forward(stream_id, stream, move |batch| channel.send(batch).is_ok());
+        .forward_paced(stream_id, stream, Pacing::LOGS, move |batch| {
+            channel.send(batch).is_ok()
+        });
     Ok(())
+}
+
+/// The view has processed `processed` batches of stream `stream_id` in all; returns whether
+/// the stream is still running.
+#[tauri::command]
+pub fn ack_logs(state: State<'_, AppState>, stream_id: u64, processed: u64) -> bool {
+    state.tasks.ack(stream_id, processed)
 }
 
 /// Saves the whole log of `request` (not just what the view keeps) to the Downloads folder and

@@ -41,6 +41,7 @@ fn main() {
             logs::pod_containers,
             logs::stream_logs,
             logs::stream_workload_logs,
+            logs::ack_logs,
             logs::download_logs,
             access::who_can,
             access::rbac_browse,

@@ -468,6 +468,29 @@ pub async fn stream_workload_logs(
 }
 
 #[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct AckArgs {
+    stream_id: u64,
+    processed: u64,
+}
+
+/// Tells the backend that `processed` batches of log stream `stream_id` have been handled in
+/// all, so it sends more (it keeps only a few unacknowledged). Fire and forget: a lost reply
+/// changes nothing, as acknowledgements are cumulative.
+pub fn ack_logs(stream_id: u64, processed: u64) {
+    wasm_bindgen_futures::spawn_local(async move {
+        let _: Result<bool, UiError> = call(
+            commands::ACK_LOGS,
+            &AckArgs {
+                stream_id,
+                processed,
+            },
+        )
+        .await;
+    });
+}
+
+#[derive(Serialize)]
 struct DownloadArgs<'a> {
     context: &'a str,
     request: &'a LogRequest,

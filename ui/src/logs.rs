@@ -227,6 +227,9 @@ pub fn LogView(context: String, target: LogTarget) -> impl IntoView {
             if old > 0 {
                 let _ = bridge::stop_watch(old).await;
             }
+            // Batches of this stream handled so far, acknowledged so the backend sends more
+            // (it keeps only a few in flight: a fast stream then waits instead of queueing).
+            let mut processed = 0u64;
             let on_batch = move |batch: Result<loupe_model::logs::LogBatch, UiError>| {
                 if stream_id.get_value() != id {
                     return;
@@ -275,6 +278,8 @@ pub fn LogView(context: String, target: LogTarget) -> impl IntoView {
                         std::time::Duration::from_millis(REDRAW_MS),
                     );
                 }
+                processed += 1;
+                bridge::ack_logs(id, processed);
             };
             let started = match target {
                 LogTarget::Pod { namespace, pod } => {
