@@ -31,13 +31,7 @@ pub async fn stream_logs(
     channel: Channel<LogBatch>,
 ) -> Result<(), UiError> {
     let cc = state.client(&context).await?;
-    let stream = logs::stream(&cc, request);
-    // A send fails once the view is gone; that ends the job.
-    state
-        .tasks
-        .forward_paced(stream_id, stream, Pacing::LOGS, move |batch| {
-            channel.send(batch).is_ok()
-        });
+    forward(&state, stream_id, logs::stream(&cc, request), channel);
     Ok(())
 }
 
@@ -52,14 +46,23 @@ pub async fn stream_workload_logs(
     channel: Channel<LogBatch>,
 ) -> Result<(), UiError> {
     let cc = state.client(&context).await?;
-    let stream = logs::workload_stream(&cc, request);
-    // A send fails once the view is gone; that ends the job.
+    forward(
+        &state,
+        stream_id,
+        logs::workload_stream(&cc, request),
+        channel,
+    );
+    Ok(())
+}
+
+/// Sends a log stream's batches to the view, paced by its acks. A send fails once the view is
+/// gone; that ends the job.
+fn forward(state: &AppState, stream_id: u64, stream: logs::LogStream, channel: Channel<LogBatch>) {
     state
         .tasks
         .forward_paced(stream_id, stream, Pacing::LOGS, move |batch| {
             channel.send(batch).is_ok()
         });
-    Ok(())
 }
 
 /// The view has processed `processed` batches of stream `stream_id` in all; returns whether

@@ -273,30 +273,23 @@ fn EditDialog(
         })
     });
     let run_dry = move || {
-        if busy.get_untracked() {
-            return;
-        }
-        busy.set(true);
         applied.set(None);
         let body = text.get_untracked();
-        spawn_local(async move {
+        once_at_a_time(busy, async move {
             let r = bridge::dry_run_edit(&ctx.get_value(), &target.get_value(), &body).await;
             dry.set(Some((body, r)));
-            busy.set(false);
         });
     };
     let run_apply = move || {
-        if busy.get_untracked() || !checked.get_untracked() {
+        if !checked.get_untracked() {
             return;
         }
-        busy.set(true);
         let body = text.get_untracked();
-        spawn_local(async move {
+        once_at_a_time(busy, async move {
             match bridge::apply_edit(&ctx.get_value(), &target.get_value(), &body).await {
                 Ok(o) => on_done.run((ChangeVerb::Edit, o)),
                 Err(e) => applied.set(Some(e)),
             }
-            busy.set(false);
         });
     };
     let on_run = Callback::new(move |()| {
@@ -353,16 +346,11 @@ fn DeleteDialog(
     let ctx = StoredValue::new(context);
     let target = StoredValue::new(target);
     let run = Callback::new(move |()| {
-        if busy.get_untracked() {
-            return;
-        }
-        busy.set(true);
-        spawn_local(async move {
+        once_at_a_time(busy, async move {
             match bridge::delete_object(&ctx.get_value(), &target.get_value()).await {
                 Ok(o) => on_done.run((ChangeVerb::Delete, o)),
                 Err(e) => failed.set(Some(e)),
             }
-            busy.set(false);
         });
     });
     view! {
@@ -393,17 +381,12 @@ fn ScaleDialog(
     let ctx = StoredValue::new(context);
     let target = StoredValue::new(target);
     let run = Callback::new(move |()| {
-        if busy.get_untracked() {
-            return;
-        }
-        busy.set(true);
         let n = replicas.get_untracked();
-        spawn_local(async move {
+        once_at_a_time(busy, async move {
             match bridge::scale_object(&ctx.get_value(), &target.get_value(), n).await {
                 Ok(o) => on_done.run((ChangeVerb::Scale, o)),
                 Err(e) => failed.set(Some(e)),
             }
-            busy.set(false);
         });
     });
     let title = format!("Scale {}", target.with_value(ObjectRef::type_name));
@@ -439,16 +422,11 @@ fn RestartDialog(
     let ctx = StoredValue::new(context);
     let target = StoredValue::new(target);
     let run = Callback::new(move |()| {
-        if busy.get_untracked() {
-            return;
-        }
-        busy.set(true);
-        spawn_local(async move {
+        once_at_a_time(busy, async move {
             match bridge::restart_object(&ctx.get_value(), &target.get_value()).await {
                 Ok(o) => on_done.run((ChangeVerb::Restart, o)),
                 Err(e) => failed.set(Some(e)),
             }
-            busy.set(false);
         });
     });
     let title = format!("Restart {}", target.with_value(ObjectRef::type_name));
@@ -463,6 +441,19 @@ fn RestartDialog(
             {move || failed.get().map(|e| error_view(&e))}
         </Modal>
     }
+}
+
+/// Runs `work` unless a request of the same dialog is still in flight; `busy` is set meanwhile
+/// (it disables the dialog's buttons).
+fn once_at_a_time(busy: RwSignal<bool>, work: impl std::future::Future<Output = ()> + 'static) {
+    if busy.get_untracked() {
+        return;
+    }
+    busy.set(true);
+    spawn_local(async move {
+        work.await;
+        busy.set(false);
+    });
 }
 
 /// A starting point for a new object of `r`.
@@ -552,28 +543,21 @@ fn CreateDialog(
         })
     });
     let run_dry = move || {
-        if busy.get_untracked() {
-            return;
-        }
-        busy.set(true);
         created.set(None);
         let body = text.get_untracked();
-        spawn_local(async move {
+        once_at_a_time(busy, async move {
             let r = bridge::dry_run_create(&ctx.get_value(), &body, &ns.get_value()).await;
             dry.set(Some((body, r)));
-            busy.set(false);
         });
     };
     let run_create = move || {
-        if busy.get_untracked() || !checked.get_untracked() {
+        if !checked.get_untracked() {
             return;
         }
-        busy.set(true);
         let body = text.get_untracked();
-        spawn_local(async move {
+        once_at_a_time(busy, async move {
             let r = bridge::create_object(&ctx.get_value(), &body, &ns.get_value()).await;
             created.set(Some(r));
-            busy.set(false);
         });
     };
     let on_run = Callback::new(move |()| {
