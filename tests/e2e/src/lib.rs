@@ -179,3 +179,17 @@ impl Drop for App {
         }
     }
 }
+
+/// The sandbox's merged kubeconfig (`LOUPE_SANDBOX_KUBECONFIG`, set by `./dev test`).
+pub fn sandbox_kubeconfig() -> String {
+    std::env::var("LOUPE_SANDBOX_KUBECONFIG")
+        .expect("LOUPE_SANDBOX_KUBECONFIG must name the sandbox's merged kubeconfig")
+}
+
+/// The text of the first element matching `css`, or "" when there is none (yet).
+pub async fn text_of(app: &App, css: &str) -> String {
+    match app.client.find(Locator::Css(css)).await {
+        Ok(el) => el.text().await.unwrap_or_default(),
+        Err(_) => String::new(),
+    }
+}

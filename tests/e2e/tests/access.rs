@@ -3,21 +3,8 @@
 
 #![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
-use fantoccini::Locator;
-use loupe_e2e::App;
+use loupe_e2e::{App, sandbox_kubeconfig, text_of};
 use std::time::Duration;
-
-fn sandbox_kubeconfig() -> String {
-    std::env::var("LOUPE_SANDBOX_KUBECONFIG")
-        .expect("LOUPE_SANDBOX_KUBECONFIG must name the sandbox's merged kubeconfig")
-}
-
-async fn text_of(app: &App, css: &str) -> String {
-    match app.client.find(Locator::Css(css)).await {
-        Ok(el) => el.text().await.unwrap_or_default(),
-        Err(_) => String::new(),
-    }
-}
 
 /// Scrolls a cell of the (scrollable) matrix into view, then clicks it.
 async fn click_cell(app: &App, css: &str) {

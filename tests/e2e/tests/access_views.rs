@@ -5,21 +5,9 @@
 #![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
 use fantoccini::Locator;
-use loupe_e2e::App;
+use loupe_e2e::{App, sandbox_kubeconfig, text_of};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
-
-fn sandbox_kubeconfig() -> String {
-    std::env::var("LOUPE_SANDBOX_KUBECONFIG")
-        .expect("LOUPE_SANDBOX_KUBECONFIG must name the sandbox's merged kubeconfig")
-}
-
-async fn text_of(app: &App, css: &str) -> String {
-    match app.client.find(Locator::Css(css)).await {
-        Ok(el) => el.text().await.unwrap_or_default(),
-        Err(_) => String::new(),
-    }
-}
 
 async fn attr(app: &App, css: &str, name: &str) -> Option<String> {
     app.wait_for(css).await.attr(name).await.unwrap()

@@ -4,14 +4,9 @@
 #![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
 use fantoccini::Locator;
-use loupe_e2e::App;
+use loupe_e2e::{App, sandbox_kubeconfig, text_of};
 use std::process::Command;
 use std::time::Duration;
-
-fn sandbox_kubeconfig() -> String {
-    std::env::var("LOUPE_SANDBOX_KUBECONFIG")
-        .expect("LOUPE_SANDBOX_KUBECONFIG must name the sandbox's merged kubeconfig")
-}
 
 fn kubectl(kc: &str, args: &[&str]) -> String {
     let out = Command::new("/usr/bin/kubectl")
@@ -46,13 +41,6 @@ async fn row_names(app: &App) -> Vec<String> {
     }
     out.sort();
     out
-}
-
-async fn text_of(app: &App, css: &str) -> String {
-    match app.client.find(Locator::Css(css)).await {
-        Ok(el) => el.text().await.unwrap_or_default(),
-        Err(_) => String::new(),
-    }
 }
 
 #[tokio::test]

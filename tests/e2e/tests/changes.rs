@@ -6,16 +6,11 @@
 #![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
 use fantoccini::Locator;
-use loupe_e2e::App;
+use loupe_e2e::{App, sandbox_kubeconfig, text_of};
 use std::process::{Command, Output};
 use std::time::Duration;
 
 const NS: &str = "e2e-changes";
-
-fn sandbox_kubeconfig() -> String {
-    std::env::var("LOUPE_SANDBOX_KUBECONFIG")
-        .expect("LOUPE_SANDBOX_KUBECONFIG must name the sandbox's merged kubeconfig")
-}
 
 fn kubectl_raw(kc: &str, args: &[&str]) -> Output {
     Command::new("/usr/bin/kubectl")
@@ -33,13 +28,6 @@ fn kubectl(kc: &str, args: &[&str]) -> String {
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8(out.stdout).unwrap()
-}
-
-async fn text_of(app: &App, css: &str) -> String {
-    match app.client.find(Locator::Css(css)).await {
-        Ok(el) => el.text().await.unwrap_or_default(),
-        Err(_) => String::new(),
-    }
 }
 
 async fn attr_of(app: &App, css: &str, attr: &str) -> Option<String> {

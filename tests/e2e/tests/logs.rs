@@ -6,15 +6,10 @@
 #![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
 use fantoccini::Locator;
-use loupe_e2e::App;
+use loupe_e2e::{App, sandbox_kubeconfig, text_of};
 use std::path::PathBuf;
 use std::process::Command;
 use std::time::Duration;
-
-fn sandbox_kubeconfig() -> String {
-    std::env::var("LOUPE_SANDBOX_KUBECONFIG")
-        .expect("LOUPE_SANDBOX_KUBECONFIG must name the sandbox's merged kubeconfig")
-}
 
 async fn log_lines(app: &App) -> Vec<String> {
     let mut out = Vec::new();
@@ -27,13 +22,6 @@ async fn log_lines(app: &App) -> Vec<String> {
         out.push(el.text().await.unwrap_or_default());
     }
     out
-}
-
-async fn text_of(app: &App, css: &str) -> String {
-    match app.client.find(Locator::Css(css)).await {
-        Ok(el) => el.text().await.unwrap_or_default(),
-        Err(_) => String::new(),
-    }
 }
 
 #[tokio::test]
