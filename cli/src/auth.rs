@@ -139,26 +139,11 @@ pub async fn run(session: &Session, cmd: AuthCommand) -> Result<ExitCode, CoreEr
     };
     match result {
         Err(e) => {
-            eprintln!("{}", kubectl_error(&e));
+            eprintln!("{}", loupe_core::resources::kubectl_message(&e));
             Ok(ExitCode::FAILURE)
         }
         ok => ok,
     }
-}
-
-/// An error as kubectl's `CheckErr` prints it: `Error from server (Reason): message` for API
-/// errors, `error: ...` for the rest.
-fn kubectl_error(e: &CoreError) -> String {
-    if let Some(s) = e.api_status() {
-        return if s.reason == "Unauthorized" {
-            format!("error: You must be logged in to the server ({})", s.message)
-        } else if !s.reason.is_empty() {
-            format!("Error from server ({}): {}", s.reason, s.message)
-        } else {
-            format!("Error from server: {}", s.message)
-        };
-    }
-    format!("error: {e}")
 }
 
 fn out(text: &str) {

@@ -390,7 +390,7 @@ fn plan_into(
     Ok((kubeconfig, runs_command))
 }
 
-/// The file that defines `entry`: the first file of the chain holding exactly this entry.
+/// A kubeconfig entry's body as kube-rs's type; a bad shape names the entry and its file.
 fn entry_body<T: serde::de::DeserializeOwned>(
     name: &str,
     body: Value,

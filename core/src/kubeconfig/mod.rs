@@ -15,6 +15,7 @@ pub mod paths;
 mod print;
 mod reveal;
 mod settings;
+pub(crate) use settings::xdg_path;
 pub mod sources;
 pub mod trust;
 mod view;

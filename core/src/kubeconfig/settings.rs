@@ -15,13 +15,24 @@ pub(crate) fn default_path(name: &str) -> Option<PathBuf> {
 }
 
 pub(crate) fn path_from(xdg: Option<&OsStr>, home: Option<&OsStr>, name: &str) -> Option<PathBuf> {
+    xdg_path(xdg, home, ".config", name)
+}
+
+/// `<xdg>/loupe/<name>`, else `<home>/<home_dir>/loupe/<name>` (the XDG base-directory rule
+/// for one of its variables and that variable's default under HOME).
+pub(crate) fn xdg_path(
+    xdg: Option<&OsStr>,
+    home: Option<&OsStr>,
+    home_dir: &str,
+    name: &str,
+) -> Option<PathBuf> {
     // The XDG spec says relative values are to be ignored.
     let base = xdg
         .map(PathBuf::from)
         .filter(|p| p.is_absolute())
         .or_else(|| {
             home.filter(|h| !h.is_empty())
-                .map(|h| Path::new(h).join(".config"))
+                .map(|h| Path::new(h).join(home_dir))
         })?;
     Some(base.join("loupe").join(name))
 }

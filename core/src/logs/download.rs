@@ -112,11 +112,7 @@ pub async fn download_to_default(
     cc: &ContextClient,
     req: &LogRequest,
 ) -> Result<(PathBuf, u64), CoreError> {
-    let path = download_path(req).ok_or_else(|| {
-        CoreError::InvalidArgument(
-            "no download folder: neither XDG_DOWNLOAD_DIR nor HOME is set".into(),
-        )
-    })?;
+    let path = download_path(req).ok_or_else(no_download_dir)?;
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(|e| io_error(dir, &e))?;
     }
@@ -124,22 +120,31 @@ pub async fn download_to_default(
     Ok((path, bytes))
 }
 
+/// `s` with everything but ASCII letters, digits, `-` and `.` replaced by `_`, for file names.
+pub(crate) fn file_part(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '.') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+/// The error when there is no Downloads folder to write to.
+pub(crate) fn no_download_dir() -> CoreError {
+    CoreError::InvalidArgument(
+        "no download folder: neither XDG_DOWNLOAD_DIR nor HOME is set".into(),
+    )
+}
+
 fn download_name(req: &LogRequest, now: jiff::Timestamp) -> String {
-    let safe = |s: &str| -> String {
-        s.chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || matches!(c, '-' | '.') {
-                    c
-                } else {
-                    '_'
-                }
-            })
-            .collect()
-    };
-    let mut name = format!("{}_{}", safe(&req.namespace), safe(&req.pod));
+    let mut name = format!("{}_{}", file_part(&req.namespace), file_part(&req.pod));
     if let Some(c) = &req.container {
         name.push('_');
-        name.push_str(&safe(c));
+        name.push_str(&file_part(c));
     }
     if req.options.previous {
         name.push_str("_previous");

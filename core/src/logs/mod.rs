@@ -33,6 +33,7 @@ mod view;
 pub mod workload;
 
 pub use download::{download, download_dir, download_path, download_to_default};
+pub(crate) use download::{file_part, no_download_dir};
 pub use errors::{diagnose, problem_of};
 pub use source::{Backend, KubeBackend, PodWatch, Reader};
 pub use split::{DEFAULT_MAX_LINE_BYTES, RawLine, Splitter};

@@ -13,6 +13,7 @@ use super::review::{self, can_i};
 use crate::CoreError;
 use crate::cluster::{ConnectOptions, ContextClient, open_client};
 use crate::kubeconfig::Kubeconfig;
+use crate::logs::{file_part, no_download_dir};
 use loupe_model::rbac::{
     AccessMatrix, Action, ExportFormat, MatrixMethod, MatrixRequest, MatrixScope, RbacBrowse,
     SubjectKind, SubjectMatrix, SubjectMatrixRequest, SubjectRef, WhoCan,
@@ -273,17 +274,6 @@ pub async fn browse(cache: &RbacCache, cc: &ContextClient) -> Result<RbacBrowse,
 
 /// Where exports go: `$XDG_DOWNLOAD_DIR`, else `~/Downloads` (as log downloads).
 fn export_path(context: &str, label: &str, format: ExportFormat, dir: &Path) -> PathBuf {
-    let safe = |s: &str| -> String {
-        s.chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || matches!(c, '-' | '.') {
-                    c
-                } else {
-                    '_'
-                }
-            })
-            .collect()
-    };
     let ext = match format {
         ExportFormat::Csv => "csv",
         ExportFormat::Json => "json",
@@ -291,8 +281,8 @@ fn export_path(context: &str, label: &str, format: ExportFormat, dir: &Path) -> 
     let now = jiff::Timestamp::now().strftime("%Y%m%d-%H%M%S");
     dir.join(format!(
         "access_{}_{}_{now}.{ext}",
-        safe(context),
-        safe(label)
+        file_part(context),
+        file_part(label)
     ))
 }
 
@@ -307,11 +297,7 @@ pub fn export_matrix(
 ) -> Result<PathBuf, CoreError> {
     let dir = match dir {
         Some(d) => d.to_path_buf(),
-        None => crate::logs::download_dir().ok_or_else(|| {
-            CoreError::InvalidArgument(
-                "no download folder: neither XDG_DOWNLOAD_DIR nor HOME is set".into(),
-            )
-        })?,
+        None => crate::logs::download_dir().ok_or_else(no_download_dir)?,
     };
     let io = |p: &Path, e: std::io::Error| {
         CoreError::InvalidArgument(format!("cannot write {}: {e}", p.display()))

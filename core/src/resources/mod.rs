@@ -46,26 +46,24 @@ pub fn status_code(err: &CoreError) -> Option<u16> {
 /// pods "x" not found`, `error: You must be logged in to the server (Unauthorized)`, or
 /// `error: ...` for anything else.
 pub fn kubectl_message(err: &CoreError) -> String {
-    if let CoreError::Cluster {
-        source, diagnosis, ..
-    } = err
+    // Proxies answer with HTML; kube-rs then invents this reason. kubectl prints the body,
+    // which the diagnosis says better.
+    if let Some(s) = err
+        .api_status()
+        .filter(|s| s.reason != "Failed to parse error data")
     {
-        if let ClusterError::Kube(kube::Error::Api(s)) = source.as_ref() {
-            // Proxies answer with HTML; kube-rs then invents this reason. kubectl prints the
-            // body, which the diagnosis says better.
-            if s.reason != "Failed to parse error data" {
-                return if s.reason == "Unauthorized" {
-                    format!("error: You must be logged in to the server ({})", s.message)
-                } else if s.reason.is_empty() {
-                    format!("Error from server: {}", s.message)
-                } else {
-                    format!("Error from server ({}): {}", s.reason, s.message)
-                };
-            }
-        }
-        if let Some(k) = &diagnosis.kubectl_says {
-            return k.clone();
-        }
+        return if s.reason == "Unauthorized" {
+            format!("error: You must be logged in to the server ({})", s.message)
+        } else if s.reason.is_empty() {
+            format!("Error from server: {}", s.message)
+        } else {
+            format!("Error from server ({}): {}", s.reason, s.message)
+        };
+    }
+    if let CoreError::Cluster { diagnosis, .. } = err
+        && let Some(k) = &diagnosis.kubectl_says
+    {
+        return k.clone();
     }
     let msg = err.to_string();
     if msg.starts_with("error: ") {

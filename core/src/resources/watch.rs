@@ -551,7 +551,11 @@ async fn run_target(
         // The server accepted the watch: connected again (a `410` would come as its first
         // event, and the relist that follows is announced as `Listing`).
         ever_ok = true;
-        recovered!();
+        // Live again, but the backoff only resets once an event arrives: a watch that a proxy
+        // ends at once must keep backing off.
+        if trouble.take().is_some() {
+            send!(Ev::State(t, WatchState::Live, None));
+        }
         let started = Instant::now();
         let mut events = 0usize;
         let mut stream = std::pin::pin!(stream);
@@ -571,6 +575,9 @@ async fn run_target(
                     break;
                 }
             };
+            if events == 0 {
+                backoff.reset();
+            }
             events += 1;
             match next {
                 Ok(WatchEvent::Added(mut tab) | WatchEvent::Modified(mut tab)) => {

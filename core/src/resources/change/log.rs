@@ -31,16 +31,12 @@ pub struct ActionLog {
 
 /// `$XDG_STATE_HOME/loupe/actions.jsonl`, else `$HOME/.local/state/loupe/actions.jsonl`.
 pub fn default_path() -> Option<PathBuf> {
-    let xdg = std::env::var_os("XDG_STATE_HOME")
-        .map(PathBuf::from)
-        // The XDG spec says relative values are to be ignored.
-        .filter(|p| p.is_absolute());
-    let base = xdg.or_else(|| {
-        std::env::var_os("HOME")
-            .map(PathBuf::from)
-            .map(|h| h.join(".local/state"))
-    })?;
-    Some(base.join("loupe/actions.jsonl"))
+    crate::kubeconfig::xdg_path(
+        std::env::var_os("XDG_STATE_HOME").as_deref(),
+        std::env::var_os("HOME").as_deref(),
+        ".local/state",
+        "actions.jsonl",
+    )
 }
 
 fn err(path: &Path, e: impl ToString) -> CoreError {
