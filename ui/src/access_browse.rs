@@ -92,11 +92,7 @@ pub fn YamlPanel(s: Shared, target: YamlTarget) -> impl IntoView {
     spawn_local(async move {
         let ctx = ctx.get_value();
         let r = match bridge::discover_resources(&ctx).await {
-            Ok(d) => match d
-                .resources
-                .into_iter()
-                .find(|r| r.group == t.group && r.plural == t.plural && r.preferred)
-            {
+            Ok(d) => match d.find(&t.group, &t.plural).cloned() {
                 Some(res) => {
                     bridge::object_detail(&ctx, &res, t.namespace.as_deref(), &t.name, false).await
                 }

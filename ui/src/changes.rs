@@ -488,20 +488,26 @@ pub fn CreateButton(
     let ctx = StoredValue::new(context);
     let open = RwSignal::new(false);
     let perm = RwSignal::new(None::<Permission>);
-    // Whether the user may create this kind here, asked again when kind or namespace change.
+    // Whether the user may create this kind here, asked again when kind or namespace change;
+    // only the newest question's answer counts.
+    let asked = StoredValue::new(0u32);
     Effect::new(move |_| {
         let Some(r) = resource.get() else {
             return;
         };
         let ns = namespace.get();
         perm.set(None);
+        asked.update_value(|n| *n += 1);
+        let mine = asked.get_value();
         spawn_local(async move {
             let target = ObjectRef {
                 namespace: ns.clone().or(Some("default".into())),
                 resource: r,
                 name: String::new(),
             };
-            if let Ok(p) = bridge::action_permissions(&ctx.get_value(), &target).await {
+            if let Ok(p) = bridge::action_permissions(&ctx.get_value(), &target).await
+                && asked.get_value() == mine
+            {
                 perm.set(p.get(ChangeVerb::Create).cloned());
             }
         });

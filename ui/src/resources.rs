@@ -188,6 +188,8 @@ pub fn ResourceBrowser(context: String) -> impl IntoView {
     });
 
     // Which kinds the user may not list (in the namespace picked), for the sidebar's locks.
+    // Only the newest request's answer counts: an older, slower one must not overwrite it.
+    let locks_asked = StoredValue::new(0u32);
     Effect::new(move |_| {
         let Some(Ok(d)) = discovery.get() else {
             return;
@@ -201,9 +203,12 @@ pub fn ResourceBrowser(context: String) -> impl IntoView {
             .into_iter()
             .flat_map(|(_, items)| items.into_iter().cloned())
             .collect();
+        locks_asked.update_value(|n| *n += 1);
+        let mine = locks_asked.get_value();
         spawn_local(async move {
             if let Ok(list) =
                 bridge::list_permissions(&ctx.get_value(), &kinds, ns.as_deref()).await
+                && locks_asked.get_value() == mine
             {
                 locked.set(list.into_iter().collect());
             }
