@@ -295,9 +295,15 @@ async fn permissions_of_a_limited_user() {
     let cc = client("sandbox-viewer").await;
     let d = discover(&cc).await.unwrap();
     let deploy = target(&d, "apps", "deployments", "team-a", "web");
-    let p = permissions::object_permissions(&cc, &deploy.resource, Some("team-a"), "web")
-        .await
-        .unwrap();
+    let p = permissions::object_permissions(
+        &cc,
+        &loupe_core::rbac::RbacCache::default(),
+        &deploy.resource,
+        Some("team-a"),
+        "web",
+    )
+    .await
+    .unwrap();
     let del = p.get(ChangeVerb::Delete).unwrap();
     assert!(!del.allowed);
     assert_eq!(del.needs, "delete on deployments.apps in team-a");
@@ -327,9 +333,15 @@ async fn permissions_of_a_limited_user() {
     // editor-b may change team-b.
     let cc = client("sandbox-editor-b").await;
     let t = target(&d, "apps", "deployments", "team-b", "api");
-    let p = permissions::object_permissions(&cc, &t.resource, Some("team-b"), "api")
-        .await
-        .unwrap();
+    let p = permissions::object_permissions(
+        &cc,
+        &loupe_core::rbac::RbacCache::default(),
+        &t.resource,
+        Some("team-b"),
+        "api",
+    )
+    .await
+    .unwrap();
     for (verb, perm) in &p.actions {
         assert!(perm.allowed, "{verb:?}: {perm:?}");
     }

@@ -13,7 +13,8 @@ use tauri::State;
 /// The access view's per-context cache of RBAC objects, identity and API catalog.
 #[derive(Default)]
 pub struct AccessState {
-    cache: RbacCache,
+    /// Also used by the change actions' permission hints.
+    pub(crate) cache: RbacCache,
 }
 
 /// The identity the API server sees for `context`, and how the kubeconfig establishes it.

@@ -214,19 +214,26 @@ pub async fn restart_object(
 #[tauri::command]
 pub async fn action_permissions(
     state: State<'_, AppState>,
+    access: State<'_, crate::access::AccessState>,
     context: String,
     target: ObjectRef,
 ) -> Result<ActionPermissions, UiError> {
     let cc = state.client(&context).await?;
     if target.name.is_empty() {
-        let p = permissions::create_permission(&cc, &target.resource, target.namespace.as_deref())
-            .await?;
+        let p = permissions::create_permission(
+            &cc,
+            &access.cache,
+            &target.resource,
+            target.namespace.as_deref(),
+        )
+        .await?;
         return Ok(ActionPermissions {
             actions: vec![(ChangeVerb::Create, p)],
         });
     }
     Ok(permissions::object_permissions(
         &cc,
+        &access.cache,
         &target.resource,
         target.namespace.as_deref(),
         &target.name,

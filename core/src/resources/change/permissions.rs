@@ -4,7 +4,7 @@
 
 use crate::CoreError;
 use crate::cluster::ContextClient;
-use crate::rbac::{RbacSnapshot, can_i};
+use crate::rbac::{RbacCache, can_i};
 use futures::future::join_all;
 use loupe_model::changes::{ActionPermissions, ChangeVerb, Permission, restartable, scalable};
 use loupe_model::rbac::{AccessFocus, Action, Attributes};
@@ -67,6 +67,7 @@ pub fn needs_text(a: &Action) -> String {
 /// Loupe can read the cluster's roles.
 pub async fn check(
     cc: &ContextClient,
+    cache: &RbacCache,
     actions: Vec<(ChangeVerb, Action)>,
 ) -> Result<Vec<(ChangeVerb, Permission)>, CoreError> {
     let reviews = join_all(actions.iter().map(|(_, a)| can_i(cc, a))).await;
@@ -85,22 +86,24 @@ pub async fn check(
         ));
     }
     if out.iter().any(|(_, p)| !p.allowed) {
-        explain_denied(cc, &actions, &mut out).await;
+        explain_denied(cc, cache, &actions, &mut out).await;
     }
     Ok(out)
 }
 
-/// Fills `granted_by` of denied permissions from the local RBAC evaluator. Best effort: a user
-/// who may not read ClusterRoles gets no suggestion.
+/// Fills `granted_by` of denied permissions from the local RBAC evaluator (the RBAC objects
+/// come from the per-context cache the Access view uses). Best effort: a user who may not read
+/// ClusterRoles gets no suggestion.
 async fn explain_denied(
     cc: &ContextClient,
+    cache: &RbacCache,
     actions: &[(ChangeVerb, Action)],
     out: &mut [(ChangeVerb, Permission)],
 ) {
     let Some((user, groups)) = crate::rbac::whoami::self_review_user(cc).await else {
         return;
     };
-    let Ok(snapshot) = RbacSnapshot::load(cc).await else {
+    let Ok((snapshot, _)) = cache.snapshot(cc).await else {
         return;
     };
     for ((_, action), (_, p)) in actions.iter().zip(out.iter_mut()) {
@@ -124,6 +127,7 @@ async fn explain_denied(
 /// The actions `r` supports for one object, and whether the user may run each.
 pub async fn object_permissions(
     cc: &ContextClient,
+    cache: &RbacCache,
     r: &ApiResource,
     namespace: Option<&str>,
     name: &str,
@@ -146,18 +150,19 @@ pub async fn object_permissions(
         .map(|v| (v, action_for(v, r, namespace, name)))
         .collect();
     Ok(ActionPermissions {
-        actions: check(cc, actions).await?,
+        actions: check(cc, cache, actions).await?,
     })
 }
 
 /// Whether the user may create objects of `r` in `namespace`.
 pub async fn create_permission(
     cc: &ContextClient,
+    cache: &RbacCache,
     r: &ApiResource,
     namespace: Option<&str>,
 ) -> Result<Permission, CoreError> {
     let a = action_for(ChangeVerb::Create, r, namespace, "");
-    let mut p = check(cc, vec![(ChangeVerb::Create, a)]).await?;
+    let mut p = check(cc, cache, vec![(ChangeVerb::Create, a)]).await?;
     Ok(p.remove(0).1)
 }
 
