@@ -4,6 +4,7 @@
 //! tests all call the same functions here, so what the UI shows is what the CLI prints.
 #![forbid(unsafe_code)]
 
+pub mod backoff;
 pub mod cluster;
 pub mod error;
 pub mod kubeconfig;

@@ -65,6 +65,11 @@ impl Credit {
         *self.processed.borrow()
     }
 
+    /// Whether one more item may be sent now, after `sent` items.
+    pub fn has_room(&self, sent: u64) -> bool {
+        sent.saturating_sub(self.processed()) < self.window
+    }
+
     /// Waits until one more item may be sent after `sent` items.
     pub async fn ready(&self, sent: u64) {
         let window = self.window;
@@ -168,6 +173,73 @@ impl TaskSet {
                     break;
                 }
                 sent += 1;
+            }
+        };
+        self.start_job(id, job, Some(credit));
+    }
+
+    /// [`Self::forward_paced`], but `stream` is read on while the consumer is behind: items
+    /// that arrive meanwhile are folded into one pending item with `merge`, which also bounds
+    /// it (a log view's batches keep only the lines its ring would keep). The source is never
+    /// held back, and the consumer gets the latest state as soon as it has room.
+    pub fn forward_coalesced<S>(
+        &self,
+        id: u64,
+        mut stream: S,
+        pacing: Pacing,
+        mut merge: impl FnMut(&mut S::Item, S::Item) + Send + 'static,
+        mut send: impl FnMut(S::Item) -> bool + Send + 'static,
+    ) where
+        S: futures::Stream + Unpin + Send + 'static,
+        S::Item: Send,
+    {
+        use futures::StreamExt as _;
+        let credit = Arc::new(Credit::new(pacing.window));
+        let gate = Arc::clone(&credit);
+        let job = async move {
+            let mut sent = 0u64;
+            let mut pending: Option<S::Item> = None;
+            let mut ended = false;
+            // When the current wait for credit began: the stall clock.
+            let mut waiting_since = None::<tokio::time::Instant>;
+            loop {
+                if ended && pending.is_none() {
+                    break;
+                }
+                let stall_at = waiting_since.map(|t| t + pacing.stall);
+                tokio::select! {
+                    biased;
+                    _ = gate.ready(sent), if pending.is_some() => {
+                        waiting_since = None;
+                        if let Some(item) = pending.take() {
+                            if !send(item) {
+                                break;
+                            }
+                            sent += 1;
+                        }
+                    }
+                    next = stream.next(), if !ended => match next {
+                        Some(item) => {
+                            match pending.as_mut() {
+                                Some(p) => merge(p, item),
+                                None => pending = Some(item),
+                            }
+                            if waiting_since.is_none() && !gate.has_room(sent) {
+                                waiting_since = Some(tokio::time::Instant::now());
+                            }
+                        }
+                        None => ended = true,
+                    },
+                    _ = tokio::time::sleep_until(stall_at.unwrap_or_else(tokio::time::Instant::now)),
+                        if stall_at.is_some() =>
+                    {
+                        tracing::debug!(
+                            "paced job {id}: no acknowledgement for {:?}, stopping",
+                            pacing.stall
+                        );
+                        break;
+                    }
+                }
             }
         };
         self.start_job(id, job, Some(credit));
@@ -390,6 +462,73 @@ mod tests {
         set.start(5, std::future::pending());
         assert!(!set.ack(5, 1), "job 5 is not paced");
         assert!(set.stop(5));
+    }
+
+    /// Starts coalesced job `id` over `[0]..[n]`; pending items keep their last `keep` values.
+    fn coalesced(
+        set: &TaskSet,
+        id: u64,
+        n: u64,
+        keep: usize,
+        pacing: Pacing,
+    ) -> tokio::sync::mpsc::UnboundedReceiver<Vec<u64>> {
+        let source = futures::stream::iter((0..n).map(|i| vec![i]));
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        set.forward_coalesced(
+            id,
+            source,
+            pacing,
+            move |pending: &mut Vec<u64>, next| {
+                pending.extend(next);
+                let excess = pending.len().saturating_sub(keep);
+                pending.drain(..excess);
+            },
+            move |i| tx.send(i).is_ok(),
+        );
+        rx
+    }
+
+    #[tokio::test]
+    async fn a_coalesced_job_reads_on_and_sends_the_latest_when_there_is_room() {
+        let set = TaskSet::default();
+        let window = Pacing {
+            window: 2,
+            stall: Duration::from_secs(30),
+        };
+        let mut rx = coalesced(&set, 8, 20, 5, window);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        // The window went out; everything after it was read and folded, keeping the newest.
+        let mut got = Vec::new();
+        while let Ok(i) = rx.try_recv() {
+            got.push(i);
+        }
+        assert_eq!(got, vec![vec![0], vec![1]]);
+        assert_eq!(set.running(), 1, "the job waits to send what it holds");
+        assert!(set.ack(8, 1));
+        let last = tokio::time::timeout(Duration::from_secs(5), rx.recv()).await;
+        assert_eq!(last, Ok(Some(vec![15, 16, 17, 18, 19])));
+        // The source has ended and nothing is pending: the job is done.
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        assert_eq!(set.running(), 0);
+        assert_eq!(rx.recv().await, None);
+    }
+
+    #[tokio::test]
+    async fn a_coalesced_job_whose_consumer_stalls_ends() {
+        let set = TaskSet::default();
+        let pacing = Pacing {
+            window: 1,
+            stall: Duration::from_millis(50),
+        };
+        let mut rx = coalesced(&set, 9, 3, 5, pacing);
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        assert_eq!(rx.try_recv(), Ok(vec![0]));
+        assert_eq!(
+            set.running(),
+            0,
+            "no acknowledgement for the stall time ends it"
+        );
+        assert!(rx.try_recv().is_err(), "what it held is not sent");
     }
 
     #[test]

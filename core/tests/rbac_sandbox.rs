@@ -738,9 +738,9 @@ async fn explain_cross_checks_with_the_api_server() {
     let err = loupe_core::rbac::eval::forbidden_message(
         &me.attributes(a("list", "", "secrets").in_namespace("team-a")),
     );
-    let (user, parsed) = loupe_core::rbac::eval::parse_forbidden(&err).unwrap();
-    assert_eq!(user, "viewer");
-    assert!(!snap.why(&me.attributes(parsed)).allowed);
+    let denied = loupe_model::parse_forbidden(&err).unwrap();
+    assert_eq!(denied.user, "viewer");
+    assert!(!snap.why(&me.attributes(denied.action())).allowed);
 }
 
 /// What a webhook authorizer does to a rules review (`incomplete`), simulated on the viewer's

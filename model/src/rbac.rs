@@ -1350,14 +1350,7 @@ impl AccessFocus {
     /// The cell of an API server 403 (see [`crate::parse_forbidden`]); `None` for a denied
     /// non-resource URL.
     pub fn from_denied(d: &crate::Denied) -> Option<Self> {
-        let resource = d.resource.as_deref()?;
-        let (resource, sub) = resource.split_once('/').unwrap_or((resource, ""));
-        let mut a = Action::resource(&d.verb, d.group.as_deref().unwrap_or(""), resource)
-            .with_subresource(sub);
-        if let Some(ns) = &d.namespace {
-            a = a.in_namespace(ns);
-        }
-        Self::from_action(&a)
+        Self::from_action(&d.action())
     }
 
     /// The cell of a resource action (e.g. parsed from a 403's message); `None` for a

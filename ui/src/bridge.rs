@@ -84,6 +84,29 @@ fn open_channel<T: DeserializeOwned + 'static>(
     channel.into()
 }
 
+/// A Tauri Channel of raw messages (`ArrayBuffer`s holding [`LogBatch::to_wire`] bytes),
+/// decoded in wasm and handed to `on_batch`. No JS object per line is made on the way.
+fn open_log_channel(mut on_batch: impl FnMut(Result<LogBatch, UiError>) + 'static) -> JsValue {
+    let channel = Channel::new();
+    let handler = Closure::<dyn FnMut(JsValue)>::new(move |v: JsValue| {
+        let batch = if v.is_instance_of::<js_sys::ArrayBuffer>() {
+            let bytes = js_sys::Uint8Array::new(&v).to_vec();
+            LogBatch::from_wire(&bytes).map_err(|e| {
+                UiError::new(ErrorKind::Internal, format!("unreadable log batch: {e}"))
+            })
+        } else {
+            Err(UiError::new(
+                ErrorKind::Internal,
+                "unexpected log message: not raw bytes",
+            ))
+        };
+        on_batch(batch);
+    });
+    channel.set_onmessage(&handler);
+    handler.forget();
+    channel.into()
+}
+
 /// Asks the backend command `cmd` to feed a Channel for the life of the page.
 async fn subscribe<T: DeserializeOwned + 'static>(
     cmd: &str,
@@ -417,6 +440,7 @@ struct StreamArgs<'a, R: Serialize> {
     context: &'a str,
     stream_id: u64,
     request: &'a R,
+    ring: usize,
     #[serde(with = "serde_wasm_bindgen::preserve")]
     channel: JsValue,
 }
@@ -426,13 +450,15 @@ async fn stream<R: Serialize>(
     context: &str,
     stream_id: u64,
     request: &R,
+    ring: usize,
     on_batch: impl FnMut(Result<LogBatch, UiError>) + 'static,
 ) -> Result<(), UiError> {
     let args = StreamArgs {
         context,
         stream_id,
         request,
-        channel: open_channel(on_batch),
+        ring,
+        channel: open_log_channel(on_batch),
     };
     tauri_invoke(cmd, to_js(&args)?)
         .await
@@ -440,21 +466,34 @@ async fn stream<R: Serialize>(
     Ok(())
 }
 
-/// Streams one container's log until [`stop_watch`]`(stream_id)`.
+/// Streams one container's log until [`stop_watch`]`(stream_id)`. `ring` is how many lines
+/// the view keeps: while it is behind, the backend skips older ones (see
+/// [`LogBatch::coalesce`]).
 pub async fn stream_logs(
     context: &str,
     stream_id: u64,
     request: &LogRequest,
+    ring: usize,
     on_batch: impl FnMut(Result<LogBatch, UiError>) + 'static,
 ) -> Result<(), UiError> {
-    stream(commands::STREAM_LOGS, context, stream_id, request, on_batch).await
+    stream(
+        commands::STREAM_LOGS,
+        context,
+        stream_id,
+        request,
+        ring,
+        on_batch,
+    )
+    .await
 }
 
-/// Streams every pod of a workload, merged, until [`stop_watch`]`(stream_id)`.
+/// Streams every pod of a workload, merged, until [`stop_watch`]`(stream_id)`; `ring` as in
+/// [`stream_logs`].
 pub async fn stream_workload_logs(
     context: &str,
     stream_id: u64,
     request: &WorkloadLogRequest,
+    ring: usize,
     on_batch: impl FnMut(Result<LogBatch, UiError>) + 'static,
 ) -> Result<(), UiError> {
     stream(
@@ -462,6 +501,7 @@ pub async fn stream_workload_logs(
         context,
         stream_id,
         request,
+        ring,
         on_batch,
     )
     .await

@@ -663,18 +663,13 @@ fn view_key(context: &str) -> String {
 impl LastView {
     /// The saved view of `context`.
     pub fn load(context: &str) -> Option<Self> {
-        let s = web_sys::window()?.local_storage().ok()??;
-        let text = s.get_item(&view_key(context)).ok()??;
-        serde_json::from_str(&text).ok()
+        serde_json::from_str(&crate::prefs::load(&view_key(context))?).ok()
     }
 
     /// Saves it for `context` (best effort: a full or disabled storage only loses the memory).
     pub fn save(&self, context: &str) {
-        if let (Some(s), Ok(text)) = (
-            web_sys::window().and_then(|w| w.local_storage().ok().flatten()),
-            serde_json::to_string(self),
-        ) {
-            let _ = s.set_item(&view_key(context), &text);
+        if let Ok(text) = serde_json::to_string(self) {
+            crate::prefs::save(&view_key(context), &text);
         }
     }
 }

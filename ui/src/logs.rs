@@ -5,14 +5,15 @@
 //! text (monospace), so the list stays virtualised.
 
 use crate::bridge;
+use crate::prefs::{load, save};
 use leptos::html::Div;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use loupe_model::UiError;
 use loupe_model::logs::{
     ContainerSelection, LogBuffer, LogEvent, LogLine, LogMatcher, LogOptions, LogRequest,
-    LogSource, PodContainers, SourceState, StyledRun, WorkloadKind, WorkloadLogRequest,
-    WorkloadTarget, count_matches, filter_indices, has_ansi, next_match, parse_ansi, pretty_json,
+    LogSource, MatchTracker, PodContainers, SourceState, StyledRun, WorkloadKind,
+    WorkloadLogRequest, WorkloadTarget, has_ansi, next_match, parse_ansi, pretty_json,
 };
 use std::collections::HashMap;
 use wasm_bindgen::JsCast;
@@ -30,20 +31,6 @@ const DISPLAY_MAX_CHARS: usize = 5_000;
 const KEY_CAPACITY: &str = "loupe.logs.capacity";
 const KEY_WRAP: &str = "loupe.logs.wrap";
 const KEY_JSON: &str = "loupe.logs.json";
-
-fn storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok()?
-}
-
-fn load(key: &str) -> Option<String> {
-    storage()?.get_item(key).ok().flatten()
-}
-
-fn save(key: &str, value: &str) {
-    if let Some(s) = storage() {
-        let _ = s.set_item(key, value);
-    }
-}
 
 /// The saved ring-buffer capacity, if it is one of [`CAPACITIES`], else the default.
 fn saved_capacity() -> usize {
@@ -223,6 +210,9 @@ pub fn LogView(context: String, target: LogTarget) -> impl IntoView {
         current_match.set(None);
         version.update(|v| *v += 1);
         let target = target2.clone();
+        // The ring size now; a later change applies to the next stream (lines the backend
+        // skipped while the view was behind are gone either way).
+        let ring = capacity.get_untracked();
         spawn_local(async move {
             if old > 0 {
                 let _ = bridge::stop_watch(old).await;
@@ -236,7 +226,7 @@ pub fn LogView(context: String, target: LogTarget) -> impl IntoView {
                 }
                 state.update_value(|s| match batch {
                     Ok(b) => {
-                        s.received += b.lines().count() as u64;
+                        s.received += b.line_count();
                         let (rest, _) = s.buffer.push_events(b.events);
                         for e in rest {
                             match e {
@@ -259,7 +249,7 @@ pub fn LogView(context: String, target: LogTarget) -> impl IntoView {
                                     s.error.get_or_insert(error);
                                 }
                                 LogEvent::End { .. } => s.ended = true,
-                                LogEvent::Lines { .. } => {}
+                                LogEvent::Lines { .. } | LogEvent::Skipped { .. } => {}
                             }
                         }
                     }
@@ -289,7 +279,7 @@ pub fn LogView(context: String, target: LogTarget) -> impl IntoView {
                         container: chosen,
                         options,
                     };
-                    bridge::stream_logs(&ctx.get_value(), id, &req, on_batch).await
+                    bridge::stream_logs(&ctx.get_value(), id, &req, ring, on_batch).await
                 }
                 LogTarget::Workload {
                     namespace,
@@ -303,7 +293,7 @@ pub fn LogView(context: String, target: LogTarget) -> impl IntoView {
                         options,
                         max_streams: Some(50),
                     };
-                    bridge::stream_workload_logs(&ctx.get_value(), id, &req, on_batch).await
+                    bridge::stream_workload_logs(&ctx.get_value(), id, &req, ring, on_batch).await
                 }
             };
             if let Err(e) = started {
@@ -331,14 +321,21 @@ pub fn LogView(context: String, target: LogTarget) -> impl IntoView {
         Pattern { text, matcher }
     });
     let matcher = Signal::derive(move || pattern.with(|p| p.matcher.clone()));
+    // Which kept lines match, updated with only the lines that arrived since the last redraw.
+    let tracker = StoredValue::new(MatchTracker::default());
+    let track_matches = move |text: &str, m: &LogMatcher| {
+        state.with_value(|s| tracker.update_value(|t| t.update(&s.buffer, text, m)));
+    };
     // The lines on screen, as buffer indexes.
     let shown = Memo::new(move |_| {
         version.track();
         let only = filter_only.get();
-        let m = matcher.get();
-        state.with_value(|s| match (&m, only) {
-            (Ok(m), true) => filter_indices(&s.buffer, m, true),
-            _ => (0..s.buffer.len()).collect::<Vec<_>>(),
+        pattern.with(|p| match (&p.matcher, only) {
+            (Ok(m), true) => {
+                track_matches(&p.text, m);
+                state.with_value(|s| tracker.with_value(|t| t.indices(&s.buffer, true)))
+            }
+            _ => state.with_value(|s| (0..s.buffer.len()).collect::<Vec<_>>()),
         })
     });
     let scroller = NodeRef::<Div>::new();
@@ -564,7 +561,8 @@ pub fn LogView(context: String, target: LogTarget) -> impl IntoView {
         <div class="logs" data-testid="log-view" on:keydown=on_key
             data-received=move || { version.track(); state.with_value(|s| s.received.to_string()) }
             data-kept=move || { version.track(); state.with_value(|s| s.buffer.len().to_string()) }
-            data-dropped=move || { version.track(); state.with_value(|s| s.buffer.dropped().to_string()) }>
+            data-dropped=move || { version.track(); state.with_value(|s| s.buffer.dropped().to_string()) }
+            data-wasm-bytes=move || { version.track(); wasm_memory_bytes().to_string() }>
             <div class="toolbar">
                 {move || containers.get().map(|c| match c {
                     Ok(pc) => view! {
@@ -623,14 +621,14 @@ pub fn LogView(context: String, target: LogTarget) -> impl IntoView {
                 })}
                 <span class="count" data-testid="log-count">{move || {
                     version.track();
-                    let m = matcher.get();
-                    state.with_value(|s| match &m {
+                    pattern.with(|p| match &p.matcher {
                         Ok(m) if !m.is_empty() => {
-                            let n = count_matches(&s.buffer, m);
+                            track_matches(&p.text, m);
+                            let n = tracker.with_value(|t| t.count(m));
                             format!("{n} match{}", if n == 1 { "" } else { "es" })
                         }
                         Err(e) => format!("bad pattern: {e}"),
-                        _ => format!("{} lines", s.buffer.len()),
+                        _ => state.with_value(|s| format!("{} lines", s.buffer.len())),
                     })
                 }}</span>
                 <span class="watch-state" data-testid="log-state">{move || {
@@ -795,7 +793,9 @@ fn cut_note(line: &LogLine, hidden: usize) -> Option<String> {
 }
 
 /// Rows a line takes: one per line of its text (pretty JSON has several), each split every
-/// `cols` characters when wrapping (a tab counts as 8).
+/// `cols` columns when wrapping. A tab counts as 8 columns, and a wide character (CJK, most
+/// emoji) as 2: its glyph comes from a fallback font about 1em wide, near 1.7 columns of the
+/// log font, so counting 2 may leave a little room but never clips a row.
 fn rows_of(line: &LogLine, json: bool, cols: Option<usize>) -> u32 {
     let (text, hidden) = display_text(line, json);
     let mut visible: String = if has_ansi(&text) {
@@ -810,12 +810,35 @@ fn rows_of(line: &LogLine, json: bool, cols: Option<usize>) -> u32 {
         .split('\n')
         .map(|row| match cols {
             Some(c) => {
-                let n: usize = row.chars().map(|ch| if ch == '\t' { 8 } else { 1 }).sum();
+                let n: usize = row.chars().map(columns_of).sum();
                 n.div_ceil(c).max(1) as u32
             }
             None => 1,
         })
         .sum()
+}
+
+/// The size of the UI's wasm memory (it only grows): a figure for the log benchmark, which
+/// reads it from the view's `data-wasm-bytes` to tell the Rust heap from the page's JS heap.
+fn wasm_memory_bytes() -> u32 {
+    wasm_bindgen::memory()
+        .dyn_into::<js_sys::WebAssembly::Memory>()
+        .map(|m| {
+            m.buffer()
+                .unchecked_into::<js_sys::ArrayBuffer>()
+                .byte_length()
+        })
+        .unwrap_or(0)
+}
+
+/// Columns a character takes when wrapping (see [`rows_of`]). Control characters other than
+/// tab are drawn as one replacement glyph.
+fn columns_of(ch: char) -> usize {
+    use unicode_width::UnicodeWidthChar;
+    match ch {
+        '\t' => 8,
+        c => c.width().unwrap_or(1).max(1),
+    }
 }
 
 /// How lines are drawn.

@@ -12,6 +12,7 @@ mod contexts;
 mod insight;
 mod kubeconfig_view;
 mod logs;
+mod prefs;
 mod resources;
 mod theme;
 mod why;

@@ -25,13 +25,9 @@ impl Theme {
     }
 }
 
-fn storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok()?
-}
-
 /// The saved choice, else the system preference.
 pub fn initial() -> Theme {
-    if let Some(saved) = storage().and_then(|s| s.get_item(KEY).ok().flatten()) {
+    if let Some(saved) = crate::prefs::load(KEY) {
         return if saved == "dark" {
             Theme::Dark
         } else {
@@ -52,7 +48,7 @@ pub fn apply(theme: Theme, remember: bool) {
     {
         let _ = root.set_attribute("data-theme", theme.as_str());
     }
-    if remember && let Some(s) = storage() {
-        let _ = s.set_item(KEY, theme.as_str());
+    if remember {
+        crate::prefs::save(KEY, theme.as_str());
     }
 }

@@ -7,6 +7,7 @@ use super::pods::{AfterEnd, after_end};
 use super::split::{RawLine, Splitter};
 use super::time::floor_seconds;
 use crate::CoreError;
+use crate::backoff::Backoff;
 use crate::cluster::Target;
 use futures::StreamExt;
 use futures::io::{AsyncBufRead, AsyncBufReadExt};
@@ -287,12 +288,6 @@ impl Dedup {
     }
 }
 
-/// Pause before reconnect attempt `n` (from 1) that follows a failure: 0.5 s doubling to 30 s.
-pub fn backoff(n: u32) -> Duration {
-    Duration::from_millis(500u64.saturating_mul(1 << n.saturating_sub(1).min(6)))
-        .min(Duration::from_secs(30))
-}
-
 fn transient(err: &kube::Error) -> bool {
     match code_of(err) {
         Some(c) => c == 429 || c >= 500,
@@ -342,7 +337,7 @@ pub async fn run_source<B: Backend>(
                     return;
                 }
                 failures += 1;
-                let delay = backoff(failures);
+                let delay = Backoff::LOGS.delay(failures);
                 if !send(SourceMsg::State(id, reconnecting(failures, delay))).await {
                     return;
                 }
@@ -424,12 +419,12 @@ pub async fn run_source<B: Backend>(
                             return;
                         }
                         failures += 1;
-                        tokio::time::sleep(backoff(failures)).await;
+                        tokio::time::sleep(Backoff::LOGS.delay(failures)).await;
                     }
                 },
                 Err(_) => {
                     failures += 1;
-                    let delay = backoff(failures);
+                    let delay = Backoff::LOGS.delay(failures);
                     if !send(SourceMsg::State(id, reconnecting(failures, delay))).await {
                         return;
                     }
@@ -440,7 +435,7 @@ pub async fn run_source<B: Backend>(
         let delay = if failures == 0 {
             Duration::ZERO
         } else {
-            backoff(failures)
+            Backoff::LOGS.delay(failures)
         };
         if !send(SourceMsg::State(id, reconnecting(failures.max(1), delay))).await {
             return;

@@ -173,57 +173,6 @@ pub fn forbidden_message(attributes: &Attributes) -> String {
     }
 }
 
-/// Reads a 403 message of the API server (as [`forbidden_message`] writes it, possibly inside
-/// kubectl's `Error from server (Forbidden): ...` and with the authorizer's reason appended)
-/// back into the user and the action, so any 403 can open the "why" view on that action.
-pub fn parse_forbidden(message: &str) -> Option<(String, Action)> {
-    fn quoted(s: &str) -> Option<(String, &str)> {
-        let s = s.strip_prefix('"')?;
-        let mut out = String::new();
-        let mut chars = s.char_indices();
-        while let Some((i, c)) = chars.next() {
-            match c {
-                '\\' => out.push(chars.next()?.1),
-                '"' => return Some((out, &s[i + 1..])),
-                c => out.push(c),
-            }
-        }
-        None
-    }
-    let at = message.find("User \"")?;
-    let head = &message[..at];
-    let (user, rest) = quoted(&message[at + 5..])?;
-    let rest = rest.strip_prefix(" cannot ")?;
-    let (verb, rest) = rest.split_once(' ')?;
-    if let Some(p) = rest.strip_prefix("path ") {
-        let (path, _) = quoted(p)?;
-        return Some((user, Action::non_resource(verb, &path)));
-    }
-    let (combined, rest) = quoted(rest.strip_prefix("resource ")?)?;
-    let (group, rest) = quoted(rest.strip_prefix(" in API group ")?)?;
-    let namespace = match rest.strip_prefix(" in the namespace ") {
-        Some(r) => quoted(r)?.0,
-        None => String::new(),
-    };
-    let (resource, subresource) = combined
-        .split_once('/')
-        .map_or((combined.as_str(), ""), |(r, s)| (r, s));
-    // The object name sits before "is forbidden": `pods "web" is forbidden`.
-    let name = head
-        .trim_end()
-        .strip_suffix("is forbidden:")
-        .and_then(|h| h.trim_end().rsplit_once(' '))
-        .and_then(|(_, n)| quoted(n).map(|q| q.0))
-        .unwrap_or_default();
-    Some((
-        user,
-        Action::resource(verb, &group, resource)
-            .with_subresource(subresource)
-            .named(&name)
-            .in_namespace(&namespace),
-    ))
-}
-
 // ---------------------------------------------------------------------------------------------
 // The snapshot
 
@@ -1800,6 +1749,8 @@ subjects:
 
     #[test]
     fn forbidden_messages_round_trip() {
+        // The model's parser (used by the UI and diagnoses) reads back what the evaluator writes.
+        let parse = |m: &str| loupe_model::parse_forbidden(m).map(|d| (d.user.clone(), d.action()));
         for (user, action) in [
             ("viewer", pods("list").in_namespace("team-b")),
             (
@@ -1821,7 +1772,7 @@ subjects:
                 action: action.clone(),
             });
             assert_eq!(
-                parse_forbidden(&msg),
+                parse(&msg),
                 Some((user.to_string(), action.clone())),
                 "{msg}"
             );
@@ -1829,14 +1780,14 @@ subjects:
                 "Error from server (Forbidden): {msg}: RBAC: clusterrole.rbac.authorization.k8s.io \"x\" not found"
             );
             assert_eq!(
-                parse_forbidden(&kubectl),
+                parse(&kubectl),
                 Some((user.to_string(), action)),
                 "{kubectl}"
             );
         }
         // Captured from the sandbox (kubectl v1.32).
         assert_eq!(
-            parse_forbidden(
+            parse(
                 "Error from server (Forbidden): users \"foo\" is forbidden: User \"viewer\" cannot impersonate resource \"users\" in API group \"\" at the cluster scope"
             ),
             Some((
@@ -1844,7 +1795,7 @@ subjects:
                 Action::resource("impersonate", "", "users").named("foo")
             ))
         );
-        assert_eq!(parse_forbidden("connection refused"), None);
+        assert_eq!(parse("connection refused"), None);
     }
 
     #[test]

@@ -29,6 +29,7 @@
 use super::api_error;
 use super::table::{WireTable, scope_targets, table_page};
 use crate::CoreError;
+use crate::backoff::Backoff;
 use crate::cluster::ContextClient;
 use futures::{Stream, StreamExt};
 use kube::api::WatchParams;
@@ -425,40 +426,6 @@ async fn send_all(tx: &mpsc::Sender<TableDelta>, out: &mut Vec<TableDelta>) -> b
     true
 }
 
-/// Exponential backoff with a little jitter.
-struct Backoff {
-    next: Duration,
-    initial: Duration,
-    max: Duration,
-}
-
-impl Backoff {
-    fn new(initial: Duration, max: Duration) -> Self {
-        Self {
-            next: initial,
-            initial,
-            max,
-        }
-    }
-
-    fn reset(&mut self) {
-        self.next = self.initial;
-    }
-
-    fn delay(&mut self) -> Duration {
-        let d = self.next;
-        self.next = (self.next * 2).min(self.max);
-        // ±20 % from the clock's nanoseconds: enough to keep many watches from reconnecting in
-        // lockstep.
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|t| t.subsec_nanos())
-            .unwrap_or(0);
-        let factor = 0.8 + 0.4 * f64::from(nanos % 1000) / 1000.0;
-        d.mul_f64(factor)
-    }
-}
-
 /// Whether an error means "stop": the server understood and refused (credentials, rights, no
 /// such resource). Only before the first success; afterwards Loupe keeps retrying (RBAC is not
 /// ready for a moment after an API server restarts).
@@ -482,7 +449,12 @@ async fn run_target(
     tx: mpsc::Sender<Ev>,
 ) {
     let mut rv: Option<String> = resume_from;
-    let mut backoff = Backoff::new(opts.backoff_initial, opts.backoff_max);
+    let backoff = Backoff {
+        initial: opts.backoff_initial,
+        max: opts.backoff_max,
+    };
+    // Failures since the last success: the next delay is `backoff.delay(failures)`.
+    let mut failures = 0u32;
     let mut ever_ok = false;
     // The last failure announced (`None`: live), so each change is sent once.
     let mut trouble: Option<String> = None;
@@ -502,12 +474,13 @@ async fn run_target(
                 trouble = Some(ui.message.clone());
                 send!(Ev::State(t, WatchState::Reconnecting, Some(ui)));
             }
-            sleep(backoff.delay()).await;
+            failures = failures.saturating_add(1);
+            sleep(backoff.delay(failures)).await;
         }};
     }
     macro_rules! recovered {
         () => {
-            backoff.reset();
+            failures = 0;
             if trouble.take().is_some() {
                 send!(Ev::State(t, WatchState::Live, None));
             }
@@ -570,13 +543,14 @@ async fn run_target(
                     // that ends at once without a word is a failure in disguise (a proxy
                     // cutting long requests): wait before the next one.
                     if events == 0 && started.elapsed() < Duration::from_secs(1) {
-                        sleep(backoff.delay()).await;
+                        failures = failures.saturating_add(1);
+                        sleep(backoff.delay(failures)).await;
                     }
                     break;
                 }
             };
             if events == 0 {
-                backoff.reset();
+                failures = 0;
             }
             events += 1;
             match next {

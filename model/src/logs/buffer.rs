@@ -20,6 +20,7 @@ pub struct LogBuffer {
     max_bytes: usize,
     bytes: usize,
     dropped: u64,
+    generation: u64,
 }
 
 impl Default for LogBuffer {
@@ -48,6 +49,7 @@ impl LogBuffer {
             max_bytes,
             bytes: 0,
             dropped: 0,
+            generation: 0,
         }
     }
 
@@ -103,14 +105,16 @@ impl LogBuffer {
         dropped
     }
 
-    /// Takes the lines out of `events` into the buffer and returns the other events (sources,
-    /// states, errors, end) for the view to handle. Returns also how many lines were dropped.
+    /// Takes the lines out of `events` into the buffer (lines the backend skipped count as
+    /// dropped) and returns the other events (sources, states, errors, end) for the view to
+    /// handle. Returns also how many kept lines were dropped.
     pub fn push_events(&mut self, events: Vec<LogEvent>) -> (Vec<LogEvent>, usize) {
         let mut rest = Vec::new();
         let mut dropped = 0;
         for e in events {
             match e {
                 LogEvent::Lines { lines } => dropped += self.extend(lines),
+                LogEvent::Skipped { lines } => self.dropped += lines,
                 other => rest.push(other),
             }
         }
@@ -166,6 +170,13 @@ impl LogBuffer {
         self.lines.clear();
         self.bytes = 0;
         self.dropped = 0;
+        self.generation += 1;
+    }
+
+    /// Changes on every [`Self::clear`]: what was computed over the lines before (search
+    /// results, row heights) no longer applies, even where sequence numbers repeat.
+    pub fn generation(&self) -> u64 {
+        self.generation
     }
 }
 

@@ -63,23 +63,28 @@ fn app_processes() -> Vec<(u32, String)> {
     all
 }
 
-/// PSS in MB summed over the app's processes, and their names.
+/// PSS in MB summed over the app's processes, and the sum per process name
+/// ("loupe-app 105 WebKitWebProces 380 ...": which process holds the memory).
 fn pss_mb() -> (f64, String) {
-    let procs = app_processes();
-    let mut kb = 0u64;
-    for (pid, _) in &procs {
+    let mut by_name: std::collections::BTreeMap<String, u64> = Default::default();
+    for (pid, comm) in app_processes() {
         if let Ok(s) = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")) {
-            kb += s
+            let kb = s
                 .lines()
                 .find_map(|l| l.strip_prefix("Pss:"))
                 .and_then(|v| v.split_whitespace().next())
                 .and_then(|v| v.parse::<u64>().ok())
                 .unwrap_or(0);
+            *by_name.entry(comm).or_default() += kb;
         }
     }
-    let mut names: Vec<&str> = procs.iter().map(|(_, c)| c.as_str()).collect();
-    names.sort_unstable();
-    (kb as f64 / 1024.0, names.join(","))
+    let total = by_name.values().sum::<u64>() as f64 / 1024.0;
+    let parts = by_name
+        .iter()
+        .map(|(n, kb)| format!("{n} {:.0}", *kb as f64 / 1024.0))
+        .collect::<Vec<_>>()
+        .join(" ");
+    (total, parts)
 }
 
 async fn attr(app: &App, name: &str) -> u64 {
@@ -196,10 +201,23 @@ async fn main() {
     filter.send_keys("bench").await.unwrap();
     app.wait_for("[data-testid=row][data-name=bench] td:nth-child(2)")
         .await;
+    // Count the IPC fetches (and failures) from here on; see the report after (a).
+    app.client
+        .execute(
+            "window.__benchIpcFetches = 0; window.__benchIpcFailed = 0; const f = window.fetch;
+             window.fetch = (u, o) => {
+               if (!String(u).startsWith('ipc:')) return f(u, o);
+               window.__benchIpcFetches++;
+               return f(u, o).catch(e => { window.__benchIpcFailed++; throw e; });
+             };",
+            vec![],
+        )
+        .await
+        .unwrap();
     tokio::time::sleep(Duration::from_secs(5)).await;
     let (idle, procs) = pss_mb();
-    println!("(a) memory, PSS over all the app's processes ({procs})");
-    println!("    idle (pod table open, no log view): {idle:.0} MB");
+    println!("(a) memory, PSS over all the app's processes");
+    println!("    idle (pod table open, no log view): {idle:.0} MB ({procs})");
 
     // Open the pod's log with every line (tail: all) and follow.
     app.click("[data-testid=row][data-name=bench] td:nth-child(2)")
@@ -213,7 +231,7 @@ async fn main() {
         .await
         .unwrap();
     println!(
-        "    {:>6} {:>10} {:>8} {:>10} {:>9} {:>9}",
+        "    {:>6} {:>10} {:>8} {:>10} {:>9} {:>9}  by process (MB)",
         "t s", "received", "kept", "dropped", "PSS MB", "+idle"
     );
     let mut done_at = None;
@@ -221,13 +239,14 @@ async fn main() {
     loop {
         tokio::time::sleep(Duration::from_secs(2)).await;
         let received = attr(&app, "data-received").await;
-        let (pss, _) = pss_mb();
+        let (pss, parts) = pss_mb();
         let t = start.elapsed().as_secs_f64();
         println!(
-            "    {t:>6.1} {received:>10} {:>8} {:>10} {pss:>9.0} {:>9.0}",
+            "    {t:>6.1} {received:>10} {:>8} {:>10} {pss:>9.0} {:>9.0}  {parts} (wasm heap {})",
             attr(&app, "data-kept").await,
             attr(&app, "data-dropped").await,
-            pss - idle
+            pss - idle,
+            attr(&app, "data-wasm-bytes").await / 1_000_000
         );
         if done_at.is_none() && received >= lines {
             done_at = Some(t);
@@ -290,6 +309,18 @@ async fn main() {
         .unwrap();
 
     // (b) A writer appends `rate` lines/s to the pod's log file; count what reaches the UI.
+    // How batches reach the page: Tauri fetches large Channel messages over its `ipc:` custom
+    // protocol, unless that failed and it fell back to postMessage (then raw bytes travel as
+    // a JS array literal in an eval'd script: far more garbage per batch).
+    let ipc = app
+        .client
+        .execute(
+            "return [window.__benchIpcFetches, window.__benchIpcFailed];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    println!("    IPC over the ipc: protocol [fetches, failed]: {ipc}");
     println!("(b) follow: {rate} lines/s appended for {follow_secs} s");
     let stop = Arc::new(AtomicBool::new(false));
     let written = Arc::new(AtomicU64::new(0));
@@ -332,7 +363,8 @@ async fn main() {
         catch_up.elapsed().as_secs_f64(),
         got as f64 / start.elapsed().as_secs_f64()
     );
-    println!("    PSS {:.0} MB above idle", pss_mb().0 - idle);
+    let (pss, parts) = pss_mb();
+    println!("    PSS {:.0} MB above idle ({parts})", pss - idle);
 
     // (c) Scroll and search while following the same writer.
     println!("(c) responsiveness while following {rate} lines/s");
@@ -390,7 +422,11 @@ async fn main() {
             .join(" ")
     );
     println!("    counts: {}", counts.join("; "));
-    println!("    PSS at the end: {:.0} MB above idle", pss_mb().0 - idle);
+    let (pss, parts) = pss_mb();
+    println!(
+        "    PSS at the end: {:.0} MB above idle ({parts})",
+        pss - idle
+    );
     assert!(scrolls.iter().all(|&m| m >= 0.0), "a scroll never painted");
     app.screenshot("bench-logs.png").await;
     app.close().await;

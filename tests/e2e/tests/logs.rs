@@ -179,8 +179,12 @@ async fn json_wrap_copy_and_capacity() {
     // 20,000 characters: more than the view lays out (5,000).
     let long_id = format!("e2e-long-{tag}");
     let long_line = format!("{long_id} {}", "x".repeat(20_000 - long_id.len() - 1));
+    // Wide characters (CJK, emoji) take about two columns each: a wrapped row must not clip them.
+    let wide_id = format!("e2e-wide-{tag}");
+    let wide_line = format!("{wide_id} {}", "日本語のログ行、幅の広い文字🚀".repeat(60));
     append(&json_line);
     append(&long_line);
+    append(&wide_line);
 
     let app = App::launch(&[("KUBECONFIG", &kc)]).await;
     app.wait_for("[data-testid=context-item]").await;
@@ -199,7 +203,9 @@ async fn json_wrap_copy_and_capacity() {
         .unwrap();
     app.eventually("both new lines", Duration::from_secs(15), || async {
         let lines = log_lines(&app).await;
-        lines.iter().any(|l| l.contains(&json_id)) && lines.iter().any(|l| l.contains(&long_id))
+        [&json_id, &long_id, &wide_id]
+            .iter()
+            .all(|id| lines.iter().any(|l| l.contains(id.as_str())))
     })
     .await;
 
@@ -235,6 +241,24 @@ async fn json_wrap_copy_and_capacity() {
         r == true
     })
     .await;
+    // The wide line spans several rows, and its text fits in them (nothing clipped).
+    let wide = js(
+        &app,
+        &format!(
+            "const l = [...document.querySelectorAll('[data-testid=log-line]')].find(e => e.textContent.startsWith('{wide_id}'));
+             if (!l) return null;
+             l.scrollIntoView({{block: 'center'}});
+             const t = l.querySelector('.text');
+             return [l.getBoundingClientRect().height, t.scrollHeight];"
+        ),
+    )
+    .await;
+    let (height, text_height) = (wide[0].as_f64().unwrap(), wide[1].as_f64().unwrap());
+    assert!(height > 18.0 * 3.0, "the wide line wraps: {wide}");
+    assert!(
+        text_height <= height + 1.0,
+        "the wide line is not clipped: {wide}"
+    );
     app.screenshot("screenshot-logs-wrap.png").await;
     app.click("[data-testid=log-wrap]").await;
 

@@ -51,14 +51,6 @@ fn seen_ignores_lines_going_back_in_time() {
 }
 
 #[test]
-fn backoff_doubles_up_to_thirty_seconds() {
-    assert_eq!(backoff(1), Duration::from_millis(500));
-    assert_eq!(backoff(2), Duration::from_secs(1));
-    assert_eq!(backoff(4), Duration::from_secs(4));
-    assert_eq!(backoff(20), Duration::from_secs(30));
-}
-
-#[test]
 fn wire_asks_for_timestamps_unless_they_change_the_content() {
     let w = Wire::new(&LogOptions::default()).unwrap();
     assert!(w.timestamps, "needed to merge and resume");
