@@ -62,14 +62,19 @@ pub mod commands {
     pub const EXPLAIN_ACCESS: &str = "explain_access";
     /// A pod's containers and kubectl's default, for the log view's picker.
     pub const POD_CONTAINERS: &str = "pod_containers";
-    /// Streams one container's log over a Channel until `stop_watch`.
+    /// Opens a log view of one container: the backend keeps its lines and sends its status
+    /// over a Channel until `stop_watch`.
     pub const STREAM_LOGS: &str = "stream_logs";
-    /// Streams every pod of a workload, merged in time order, until `stop_watch`.
+    /// Opens a log view of every pod of a workload, merged in time order, until `stop_watch`.
     pub const STREAM_WORKLOAD_LOGS: &str = "stream_workload_logs";
-    /// Acknowledges log batches the view has processed: `streamId` and `processed` (batches of
-    /// that stream processed in all). The backend keeps only a few batches unacknowledged per
-    /// stream and reads the server more slowly meanwhile, so a slow view bounds memory.
-    pub const ACK_LOGS: &str = "ack_logs";
+    /// The rows of a log view the UI draws.
+    pub const LOG_WINDOW: &str = "log_window";
+    /// The next (or previous) search match of a log view.
+    pub const LOG_JUMP: &str = "log_jump";
+    /// A log view's shown lines as text (Copy).
+    pub const LOG_TEXT: &str = "log_text";
+    /// Changes how many lines a log view keeps.
+    pub const LOG_CAPACITY: &str = "log_capacity";
     /// Saves a pod's whole log to the Downloads folder; returns the path.
     pub const DOWNLOAD_LOGS: &str = "download_logs";
     /// Every subject that may do an action, with the granting bindings (reads RBAC objects).

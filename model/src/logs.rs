@@ -2,13 +2,15 @@
 //!
 //! A view is opened with a [`LogRequest`] (one container of one pod) or a [`WorkloadLogRequest`]
 //! (every pod of a Deployment, StatefulSet, DaemonSet, Job, ReplicaSet or label selector, merged
-//! in time order). The backend answers with a stream of [`LogBatch`]es: each is a short list of
-//! [`LogEvent`]s, in order, sent at most every 50 ms or every 1,000 lines. Lines refer to their
+//! in time order). Its stream is a series of [`LogBatch`]es: each is a short list of
+//! [`LogEvent`]s, in order, made at most every 50 ms or every 1,000 lines. Lines refer to their
 //! pod/container by a small [`LogSource`] id, announced once with [`LogEvent::Source`].
 //!
-//! The view keeps what it shows in a [`LogBuffer`] (a ring buffer: old lines are dropped and
-//! counted), searches it with [`LogMatcher`] and indents JSON lines with [`pretty_json`]. All
-//! are plain Rust and build for wasm32.
+//! The backend keeps a view's lines in a [`LogBuffer`] (a ring buffer: old lines are dropped
+//! and counted), searches it with [`LogMatcher`] (kept current by a [`MatchTracker`]) and lays
+//! it out in rows ([`rows_of`]); the UI gets a [`LogStatus`] as it changes and asks for the
+//! rows it draws ([`LogWindowRequest`] → [`LogWindow`]). All of it is plain Rust that also
+//! builds for wasm32 (the UI highlights matches and renders ANSI colours itself).
 
 use serde::{Deserialize, Serialize};
 
@@ -17,14 +19,17 @@ mod buffer;
 mod json;
 mod search;
 mod tracker;
-pub mod wire;
+mod window;
 
 pub use ansi::{StyledRun, has_ansi, parse_ansi};
 pub use buffer::LogBuffer;
 pub use json::pretty_json;
 pub use search::{LogMatcher, MatchError, MatchRange, count_matches, filter_indices, next_match};
 pub use tracker::MatchTracker;
-pub use wire::WireError;
+pub use window::{
+    DISPLAY_MAX_CHARS, LogJump, LogLook, LogStatus, LogText, LogWindow, LogWindowRequest,
+    WindowLine, cut_note, display_text, rows_of, search_matcher, thousands,
+};
 
 fn is_false(b: &bool) -> bool {
     !*b
@@ -428,13 +433,6 @@ pub enum LogEvent {
         /// The lines.
         lines: Vec<LogLine>,
     },
-    /// Lines the backend skipped because the view fell behind and its ring would have
-    /// dropped them anyway on receiving the newer lines that follow (see
-    /// [`LogBatch::coalesce`]): counted like dropped lines, never shown.
-    Skipped {
-        /// How many.
-        lines: u64,
-    },
     /// A source changed state.
     State {
         /// The source id.
@@ -470,72 +468,6 @@ pub struct LogBatch {
 }
 
 impl LogBatch {
-    /// The batch as the bytes sent to a view ([`wire`]): packed lines, delivered to the webview
-    /// as one `ArrayBuffer` and decoded in wasm by [`LogBatch::from_wire`]. A batch of a
-    /// thousand lines then costs the page one buffer of about half the size of its JSON,
-    /// instead of thousands of short-lived JS objects.
-    pub fn to_wire(&self) -> Vec<u8> {
-        wire::encode(self)
-    }
-
-    /// Decodes the bytes of [`LogBatch::to_wire`].
-    pub fn from_wire(bytes: &[u8]) -> Result<Self, WireError> {
-        wire::decode(bytes)
-    }
-
-    /// Lines of the log this batch stands for: those it carries and those it skipped.
-    pub fn line_count(&self) -> u64 {
-        self.events
-            .iter()
-            .map(|e| match e {
-                LogEvent::Lines { lines } => lines.len() as u64,
-                LogEvent::Skipped { lines } => *lines,
-                _ => 0,
-            })
-            .sum()
-    }
-
-    /// Appends `next` to this batch (still unsent because the view is behind), then skips the
-    /// oldest lines beyond `keep` (the view's ring size): the view would drop them anyway once
-    /// the newer lines arrive, so a view far behind a fast log catches up with the latest
-    /// lines instead of receiving every line only to drop it. Other events are kept in order;
-    /// the skipped lines are counted in one [`LogEvent::Skipped`] in front.
-    pub fn coalesce(&mut self, next: LogBatch, keep: usize) {
-        for e in next.events {
-            match (self.events.last_mut(), e) {
-                (Some(LogEvent::Lines { lines }), LogEvent::Lines { lines: more }) => {
-                    lines.extend(more);
-                }
-                (_, e) => self.events.push(e),
-            }
-        }
-        let carried: usize = self.lines().count();
-        let mut excess = carried.saturating_sub(keep.max(1));
-        if excess == 0 {
-            return;
-        }
-        let mut skipped = excess as u64;
-        for e in &mut self.events {
-            if excess == 0 {
-                break;
-            }
-            if let LogEvent::Lines { lines } = e {
-                let n = excess.min(lines.len());
-                lines.drain(..n);
-                excess -= n;
-            }
-        }
-        self.events.retain(|e| match e {
-            LogEvent::Lines { lines } => !lines.is_empty(),
-            LogEvent::Skipped { lines } => {
-                skipped += lines;
-                false
-            }
-            _ => true,
-        });
-        self.events.insert(0, LogEvent::Skipped { lines: skipped });
-    }
-
     /// The lines of all [`LogEvent::Lines`] events, in order.
     pub fn lines(&self) -> impl Iterator<Item = &LogLine> {
         self.events.iter().flat_map(|e| match e {
@@ -590,88 +522,6 @@ mod tests {
         let back: LogBatch = serde_json::from_str(&json).unwrap();
         assert_eq!(back, batch);
         assert_eq!(back.lines().count(), 1);
-        assert_eq!(LogBatch::from_wire(&batch.to_wire()).unwrap(), batch);
-        assert!(LogBatch::from_wire(b"").is_err());
-    }
-
-    fn numbered(seqs: std::ops::Range<u64>) -> LogEvent {
-        LogEvent::Lines {
-            lines: seqs
-                .map(|seq| LogLine {
-                    seq,
-                    source: 0,
-                    text: format!("line {seq}"),
-                    timestamp: None,
-                    full_len: None,
-                    lossy: false,
-                    partial: false,
-                    marker: None,
-                })
-                .collect(),
-        }
-    }
-
-    #[test]
-    fn coalescing_keeps_the_newest_lines_and_every_other_event() {
-        let state = LogEvent::State {
-            source: 0,
-            state: SourceState::Streaming,
-        };
-        let mut pending = LogBatch {
-            events: vec![numbered(0..4)],
-        };
-        // Within the limit: appended, adjacent line events merged.
-        pending.coalesce(
-            LogBatch {
-                events: vec![numbered(4..6)],
-            },
-            10,
-        );
-        assert_eq!(pending.events.len(), 1);
-        assert_eq!(pending.line_count(), 6);
-        // Beyond it: the oldest lines go, counted in front; the state event stays in order.
-        pending.coalesce(
-            LogBatch {
-                events: vec![state.clone(), numbered(6..12)],
-            },
-            5,
-        );
-        assert_eq!(pending.events[0], LogEvent::Skipped { lines: 7 });
-        assert_eq!(pending.events[1], state);
-        let seqs: Vec<u64> = pending.lines().map(|l| l.seq).collect();
-        assert_eq!(seqs, [7, 8, 9, 10, 11]);
-        assert_eq!(pending.line_count(), 12, "skipped lines still count");
-        // Again: one Skipped event, with the sum.
-        pending.coalesce(
-            LogBatch {
-                events: vec![numbered(12..15)],
-            },
-            5,
-        );
-        assert_eq!(pending.events[0], LogEvent::Skipped { lines: 10 });
-        assert_eq!(
-            pending
-                .events
-                .iter()
-                .filter(|e| matches!(e, LogEvent::Skipped { .. }))
-                .count(),
-            1
-        );
-        assert_eq!(pending.line_count(), 15);
-        // A view that keeps the last 5 lines shows the same whether or not lines were skipped.
-        let mut direct = LogBuffer::new(5);
-        direct.extend(
-            LogBatch {
-                events: vec![numbered(0..15)],
-            }
-            .lines()
-            .cloned(),
-        );
-        let mut behind = LogBuffer::new(5);
-        behind.push_events(pending.events.clone());
-        assert!(direct.iter().eq(behind.iter()));
-        assert_eq!(direct.dropped(), behind.dropped());
-        assert_eq!(LogBatch::from_wire(&pending.to_wire()).unwrap(), pending);
     }
 
     #[test]

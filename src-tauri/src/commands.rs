@@ -29,8 +29,10 @@ pub struct AppState {
     trust: Mutex<Result<ExecTrust, CoreError>>,
     started: Instant,
     painted: AtomicBool,
-    /// Watches and streams the UI started, by the id it gave them.
+    /// Watches the UI started, by the id it gave them.
     pub(crate) tasks: loupe_core::tasks::TaskSet,
+    /// Open log views (their lines live here, not in the page), by the id the UI gave them.
+    pub(crate) log_views: loupe_core::logs::session::LogViews,
 }
 
 impl AppState {
@@ -51,6 +53,7 @@ impl AppState {
             started,
             painted: AtomicBool::new(false),
             tasks: loupe_core::tasks::TaskSet::default(),
+            log_views: loupe_core::logs::session::LogViews::default(),
         }
     }
 }
@@ -241,8 +244,16 @@ pub fn reveal_secret(
     Ok(state.kubeconfig.reveal(&user, field)?)
 }
 
-/// Stops a watch or stream the UI started.
+/// The page is (re)loading: the watches and log views the previous page started have no one
+/// to report to, so they stop.
+pub fn page_loading(state: &AppState) {
+    state.tasks.stop_all();
+    state.log_views.close_all();
+}
+
+/// Stops a watch or closes a log view the UI started.
 #[tauri::command]
 pub fn stop_watch(state: State<'_, AppState>, watch_id: u64) -> bool {
-    state.tasks.stop(watch_id)
+    // Both: ids come from one counter in the UI, so at most one of them knows the id.
+    state.tasks.stop(watch_id) | state.log_views.close(watch_id)
 }

@@ -2,11 +2,13 @@
 
 use crate::commands::AppState;
 use loupe_core::logs;
-use loupe_core::tasks::Pacing;
 use loupe_model::UiError;
-use loupe_model::logs::{LogRequest, PodContainers, WorkloadLogRequest};
+use loupe_model::logs::{
+    LogJump, LogLook, LogRequest, LogStatus, LogText, LogWindow, LogWindowRequest, PodContainers,
+    WorkloadLogRequest,
+};
 use tauri::State;
-use tauri::ipc::{Channel, InvokeResponseBody};
+use tauri::ipc::Channel;
 
 /// A pod's containers with their states and kubectl's default.
 #[tauri::command]
@@ -20,8 +22,8 @@ pub async fn pod_containers(
     Ok(logs::containers(&cc, &namespace, &pod).await?)
 }
 
-/// Streams one container's log over `channel` until [`crate::commands::stop_watch`]`(stream_id)`,
-/// paced by the view's [`ack_logs`]; `ring` is how many lines the view keeps.
+/// Opens log view `stream_id` of one container, keeping `ring` lines; its status goes over
+/// `channel` until [`crate::commands::stop_watch`]`(stream_id)`.
 #[tauri::command]
 pub async fn stream_logs(
     state: State<'_, AppState>,
@@ -29,15 +31,15 @@ pub async fn stream_logs(
     stream_id: u64,
     request: LogRequest,
     ring: usize,
-    channel: Channel<InvokeResponseBody>,
+    channel: Channel<LogStatus>,
 ) -> Result<(), UiError> {
     let cc = state.client(&context).await?;
-    forward(&state, stream_id, logs::stream(&cc, request), ring, channel);
+    open(&state, stream_id, logs::stream(&cc, request), ring, channel);
     Ok(())
 }
 
-/// Streams every pod of a workload, merged in time order, over `channel`, paced by the view's
-/// [`ack_logs`]; `ring` is how many lines the view keeps.
+/// Opens log view `stream_id` of every pod of a workload, merged in time order, as
+/// [`stream_logs`].
 #[tauri::command]
 pub async fn stream_workload_logs(
     state: State<'_, AppState>,
@@ -45,10 +47,10 @@ pub async fn stream_workload_logs(
     stream_id: u64,
     request: WorkloadLogRequest,
     ring: usize,
-    channel: Channel<InvokeResponseBody>,
+    channel: Channel<LogStatus>,
 ) -> Result<(), UiError> {
     let cc = state.client(&context).await?;
-    forward(
+    open(
         &state,
         stream_id,
         logs::workload_stream(&cc, request),
@@ -58,36 +60,66 @@ pub async fn stream_workload_logs(
     Ok(())
 }
 
-/// Sends a log stream's batches to the view, paced by its acks, as packed bytes
-/// ([`loupe_model::logs::LogBatch::to_wire`], one `ArrayBuffer` each in the page). While the view is behind,
-/// the stream is read on and folded into one pending batch that keeps the newest `ring` lines
-/// (the view's ring size: it would drop older ones anyway). A send fails once the view is
-/// gone; that ends the job.
-fn forward(
+/// The backend keeps the view's lines; the page gets status ticks and asks for its rows. (The
+/// commands that read a view are `async` so they run on the async runtime, not on the main
+/// thread that also drives the webview.)
+fn open(
     state: &AppState,
     stream_id: u64,
     stream: logs::LogStream,
     ring: usize,
-    channel: Channel<InvokeResponseBody>,
+    channel: Channel<LogStatus>,
 ) {
-    state.tasks.forward_coalesced(
-        stream_id,
-        stream,
-        Pacing::LOGS,
-        move |pending, next| pending.coalesce(next, ring),
-        move |batch| {
-            channel
-                .send(InvokeResponseBody::Raw(batch.to_wire()))
-                .is_ok()
-        },
-    );
+    state
+        .log_views
+        .open(stream_id, stream, ring, move |status| {
+            channel.send(status).is_ok()
+        });
 }
 
-/// The view has processed `processed` batches of stream `stream_id` in all; returns whether
-/// the stream is still running.
+/// The rows of log view `stream_id` that the UI draws.
 #[tauri::command]
-pub fn ack_logs(state: State<'_, AppState>, stream_id: u64, processed: u64) -> bool {
-    state.tasks.ack(stream_id, processed)
+pub async fn log_window(
+    state: State<'_, AppState>,
+    stream_id: u64,
+    request: LogWindowRequest,
+) -> Result<LogWindow, UiError> {
+    Ok(state.log_views.get(stream_id)?.window(&request))
+}
+
+/// The next (`forward`) or previous search match of log view `stream_id` after the line with
+/// seq `from`.
+#[tauri::command]
+pub async fn log_jump(
+    state: State<'_, AppState>,
+    stream_id: u64,
+    look: LogLook,
+    from: Option<u64>,
+    forward: bool,
+) -> Result<Option<LogJump>, UiError> {
+    Ok(state.log_views.get(stream_id)?.jump(&look, from, forward))
+}
+
+/// The shown lines of log view `stream_id` as text (Copy).
+#[tauri::command]
+pub async fn log_text(
+    state: State<'_, AppState>,
+    stream_id: u64,
+    look: LogLook,
+    timestamps: bool,
+) -> Result<LogText, UiError> {
+    Ok(state.log_views.get(stream_id)?.text(&look, timestamps))
+}
+
+/// Log view `stream_id` keeps `capacity` lines from now on.
+#[tauri::command]
+pub async fn log_capacity(
+    state: State<'_, AppState>,
+    stream_id: u64,
+    capacity: usize,
+) -> Result<(), UiError> {
+    state.log_views.get(stream_id)?.set_capacity(capacity);
+    Ok(())
 }
 
 /// Saves the whole log of `request` (not just what the view keeps) to the Downloads folder and

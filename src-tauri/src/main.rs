@@ -20,6 +20,12 @@ fn main() {
     let result = tauri::Builder::default()
         .manage(commands::AppState::from_env(started))
         .manage(access::AccessState::default())
+        .on_page_load(|webview, payload| {
+            use tauri::Manager as _;
+            if payload.event() == tauri::webview::PageLoadEvent::Started {
+                commands::page_loading(&webview.state::<commands::AppState>());
+            }
+        })
         .invoke_handler(tauri::generate_handler![
             commands::kubeconfig_overview,
             commands::watch_kubeconfig,
@@ -41,7 +47,10 @@ fn main() {
             logs::pod_containers,
             logs::stream_logs,
             logs::stream_workload_logs,
-            logs::ack_logs,
+            logs::log_window,
+            logs::log_jump,
+            logs::log_text,
+            logs::log_capacity,
             logs::download_logs,
             access::who_can,
             access::rbac_browse,

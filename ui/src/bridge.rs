@@ -2,7 +2,10 @@
 //!
 //! Binds only the public `window.__TAURI__` API (`withGlobalTauri`), never Tauri's internals.
 
-use loupe_model::logs::{LogBatch, LogRequest, PodContainers, WorkloadLogRequest};
+use loupe_model::logs::{
+    LogJump, LogLook, LogRequest, LogStatus, LogText, LogWindow, LogWindowRequest, PodContainers,
+    WorkloadLogRequest,
+};
 use loupe_model::rbac::{
     AccessMatrix, Action, CheckedDecision, ExportFormat, Identity, RbacBrowse, SubjectMatrix,
     SubjectMatrixRequest, SubjectRef, WhoCan,
@@ -79,29 +82,6 @@ fn open_channel<T: DeserializeOwned + 'static>(
 ) -> JsValue {
     let channel = Channel::new();
     let handler = Closure::<dyn FnMut(JsValue)>::new(move |v| on_message(from_js(v)));
-    channel.set_onmessage(&handler);
-    handler.forget();
-    channel.into()
-}
-
-/// A Tauri Channel of raw messages (`ArrayBuffer`s holding [`LogBatch::to_wire`] bytes),
-/// decoded in wasm and handed to `on_batch`. No JS object per line is made on the way.
-fn open_log_channel(mut on_batch: impl FnMut(Result<LogBatch, UiError>) + 'static) -> JsValue {
-    let channel = Channel::new();
-    let handler = Closure::<dyn FnMut(JsValue)>::new(move |v: JsValue| {
-        let batch = if v.is_instance_of::<js_sys::ArrayBuffer>() {
-            let bytes = js_sys::Uint8Array::new(&v).to_vec();
-            LogBatch::from_wire(&bytes).map_err(|e| {
-                UiError::new(ErrorKind::Internal, format!("unreadable log batch: {e}"))
-            })
-        } else {
-            Err(UiError::new(
-                ErrorKind::Internal,
-                "unexpected log message: not raw bytes",
-            ))
-        };
-        on_batch(batch);
-    });
     channel.set_onmessage(&handler);
     handler.forget();
     channel.into()
@@ -451,14 +431,14 @@ async fn stream<R: Serialize>(
     stream_id: u64,
     request: &R,
     ring: usize,
-    on_batch: impl FnMut(Result<LogBatch, UiError>) + 'static,
+    on_status: impl FnMut(Result<LogStatus, UiError>) + 'static,
 ) -> Result<(), UiError> {
     let args = StreamArgs {
         context,
         stream_id,
         request,
         ring,
-        channel: open_log_channel(on_batch),
+        channel: open_channel(on_status),
     };
     tauri_invoke(cmd, to_js(&args)?)
         .await
@@ -466,15 +446,15 @@ async fn stream<R: Serialize>(
     Ok(())
 }
 
-/// Streams one container's log until [`stop_watch`]`(stream_id)`. `ring` is how many lines
-/// the view keeps: while it is behind, the backend skips older ones (see
-/// [`LogBatch::coalesce`]).
+/// Opens log view `stream_id` of one container until [`stop_watch`]`(stream_id)`: the backend
+/// keeps its last `ring` lines and reports its status to `on_status` as it changes; the rows
+/// to draw come from [`log_window`].
 pub async fn stream_logs(
     context: &str,
     stream_id: u64,
     request: &LogRequest,
     ring: usize,
-    on_batch: impl FnMut(Result<LogBatch, UiError>) + 'static,
+    on_status: impl FnMut(Result<LogStatus, UiError>) + 'static,
 ) -> Result<(), UiError> {
     stream(
         commands::STREAM_LOGS,
@@ -482,19 +462,18 @@ pub async fn stream_logs(
         stream_id,
         request,
         ring,
-        on_batch,
+        on_status,
     )
     .await
 }
 
-/// Streams every pod of a workload, merged, until [`stop_watch`]`(stream_id)`; `ring` as in
-/// [`stream_logs`].
+/// Opens log view `stream_id` of every pod of a workload, merged, as [`stream_logs`].
 pub async fn stream_workload_logs(
     context: &str,
     stream_id: u64,
     request: &WorkloadLogRequest,
     ring: usize,
-    on_batch: impl FnMut(Result<LogBatch, UiError>) + 'static,
+    on_status: impl FnMut(Result<LogStatus, UiError>) + 'static,
 ) -> Result<(), UiError> {
     stream(
         commands::STREAM_WORKLOAD_LOGS,
@@ -502,32 +481,93 @@ pub async fn stream_workload_logs(
         stream_id,
         request,
         ring,
-        on_batch,
+        on_status,
     )
     .await
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct AckArgs {
+struct WindowArgs<'a> {
     stream_id: u64,
-    processed: u64,
+    request: &'a LogWindowRequest,
 }
 
-/// Tells the backend that `processed` batches of log stream `stream_id` have been handled in
-/// all, so it sends more (it keeps only a few unacknowledged). Fire and forget: a lost reply
-/// changes nothing, as acknowledgements are cumulative.
-pub fn ack_logs(stream_id: u64, processed: u64) {
-    wasm_bindgen_futures::spawn_local(async move {
-        let _: Result<bool, UiError> = call(
-            commands::ACK_LOGS,
-            &AckArgs {
-                stream_id,
-                processed,
-            },
-        )
-        .await;
-    });
+/// The rows of log view `stream_id` to draw.
+pub async fn log_window(stream_id: u64, request: &LogWindowRequest) -> Result<LogWindow, UiError> {
+    call(commands::LOG_WINDOW, &WindowArgs { stream_id, request }).await
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct JumpArgs<'a> {
+    stream_id: u64,
+    look: &'a LogLook,
+    from: Option<u64>,
+    forward: bool,
+}
+
+/// The next (`forward`) or previous search match of log view `stream_id` after line `from`.
+pub async fn log_jump(
+    stream_id: u64,
+    look: &LogLook,
+    from: Option<u64>,
+    forward: bool,
+) -> Result<Option<LogJump>, UiError> {
+    call(
+        commands::LOG_JUMP,
+        &JumpArgs {
+            stream_id,
+            look,
+            from,
+            forward,
+        },
+    )
+    .await
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct TextArgs<'a> {
+    stream_id: u64,
+    look: &'a LogLook,
+    timestamps: bool,
+}
+
+/// The shown lines of log view `stream_id` as text (Copy).
+pub async fn log_text(
+    stream_id: u64,
+    look: &LogLook,
+    timestamps: bool,
+) -> Result<LogText, UiError> {
+    call(
+        commands::LOG_TEXT,
+        &TextArgs {
+            stream_id,
+            look,
+            timestamps,
+        },
+    )
+    .await
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct CapacityArgs {
+    stream_id: u64,
+    capacity: usize,
+}
+
+/// Log view `stream_id` keeps `capacity` lines from now on.
+pub async fn log_capacity(stream_id: u64, capacity: usize) -> Result<(), UiError> {
+    call(
+        commands::LOG_CAPACITY,
+        &CapacityArgs {
+            stream_id,
+            capacity,
+        },
+    )
+    .await
 }
 
 #[derive(Serialize)]

@@ -1,8 +1,9 @@
-//! A log view: one pod's container, or every pod of a workload merged in time order. Lines go
-//! into a bounded ring buffer (old ones dropped with a marker) and only the visible ones are in
-//! the DOM; search highlights and jumps, the filter shows matching lines only. JSON lines can be
-//! pretty-printed and long lines wrapped: rows then have different heights, computed from the
-//! text (monospace), so the list stays virtualised.
+//! A log view: one pod's container, or every pod of a workload merged in time order. The
+//! backend keeps the lines (a bounded ring buffer, old ones dropped with a marker), searches
+//! and lays them out; the page holds only the rows on screen and asks for them again when the
+//! log, the scroll position or the way of drawing changes. Search highlights and jumps, the
+//! filter shows matching lines only; JSON lines can be pretty-printed and long lines wrapped
+//! (rows then have different heights, counted from the text in the monospace font).
 
 use crate::bridge;
 use crate::prefs::{load, save};
@@ -11,26 +12,23 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use loupe_model::UiError;
 use loupe_model::logs::{
-    ContainerSelection, LogBuffer, LogEvent, LogLine, LogMatcher, LogOptions, LogRequest,
-    LogSource, MatchTracker, PodContainers, SourceState, StyledRun, WorkloadKind,
-    WorkloadLogRequest, WorkloadTarget, has_ansi, next_match, parse_ansi, pretty_json,
+    ContainerSelection, LogBuffer, LogLine, LogLook, LogMatcher, LogOptions, LogRequest, LogSource,
+    LogStatus, LogWindow, LogWindowRequest, PodContainers, SourceState, StyledRun, WorkloadKind,
+    WorkloadLogRequest, WorkloadTarget, cut_note, display_text, has_ansi, parse_ansi,
+    search_matcher, thousands,
 };
-use std::collections::HashMap;
 use wasm_bindgen::JsCast;
 
 /// Height of one row of text in pixels (a wrapped or pretty-printed line takes several).
 const LINE_HEIGHT: f64 = 18.0;
 /// Capacities offered for the ring buffer (lines per view); older lines are dropped and counted.
 const CAPACITIES: [usize; 5] = [10_000, 50_000, 100_000, 250_000, 1_000_000];
-/// Lines arriving are drawn at most this often (milliseconds).
-const REDRAW_MS: u64 = 100;
-/// Characters of one line put on screen at most; the rest is marked (Copy and Download keep
-/// the whole line). Laying out 64 KiB in one row would stall the webview.
-const DISPLAY_MAX_CHARS: usize = 5_000;
 /// localStorage keys of the view's settings.
 const KEY_CAPACITY: &str = "loupe.logs.capacity";
 const KEY_WRAP: &str = "loupe.logs.wrap";
 const KEY_JSON: &str = "loupe.logs.json";
+/// Rows asked for above and below the visible ones, so a short scroll needs no new window.
+const MARGIN_ROWS: u64 = 60;
 
 /// The saved ring-buffer capacity, if it is one of [`CAPACITIES`], else the default.
 fn saved_capacity() -> usize {
@@ -38,19 +36,6 @@ fn saved_capacity() -> usize {
         .and_then(|v| v.parse().ok())
         .filter(|c| CAPACITIES.contains(c))
         .unwrap_or(LogBuffer::DEFAULT_CAPACITY)
-}
-
-/// `100000` → `100,000`.
-fn thousands(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// What a log view shows.
@@ -102,17 +87,6 @@ impl PartialEq for Pattern {
     }
 }
 
-/// The lines and what the stream said about its sources.
-struct ViewState {
-    buffer: LogBuffer,
-    /// Lines received since the stream started (the buffer may have dropped some).
-    received: u64,
-    sources: HashMap<u32, LogSource>,
-    states: HashMap<u32, SourceState>,
-    error: Option<UiError>,
-    ended: bool,
-}
-
 /// Colour classes for source labels (a workload view has several pods).
 const PALETTE: usize = 8;
 
@@ -121,17 +95,10 @@ const PALETTE: usize = 8;
 pub fn LogView(context: String, target: LogTarget) -> impl IntoView {
     let ctx = StoredValue::new(context);
     let capacity = RwSignal::new(saved_capacity());
-    let state = StoredValue::new(ViewState {
-        buffer: LogBuffer::new(capacity.get_untracked()),
-        received: 0,
-        sources: HashMap::new(),
-        states: HashMap::new(),
-        error: None,
-        ended: false,
-    });
-    // Bumped whenever `state` changes (the buffer is too big to clone into a signal).
-    let version = RwSignal::new(0u64);
-    let redraw_pending = StoredValue::new(false);
+    // The backend keeps the lines; the page keeps the stream's status and the rows on screen.
+    let status = RwSignal::new(LogStatus::default());
+    let window = RwSignal::new(None::<LogWindow>);
+    let start_error = RwSignal::new(None::<UiError>);
     let containers = RwSignal::new(None::<Result<PodContainers, UiError>>);
     let container = RwSignal::new(None::<String>);
     let follow = RwSignal::new(true);
@@ -140,7 +107,8 @@ pub fn LogView(context: String, target: LogTarget) -> impl IntoView {
     let tail = RwSignal::new(1000i64);
     let search = RwSignal::new(String::new());
     let filter_only = RwSignal::new(false);
-    let current_match = RwSignal::new(None::<usize>);
+    // The current search match, by line seq.
+    let current_match = RwSignal::new(None::<u64>);
     let stick_to_bottom = RwSignal::new(true);
     let is_workload = matches!(target, LogTarget::Workload { .. });
     let saved = RwSignal::new(None::<Result<String, UiError>>);
@@ -181,7 +149,7 @@ pub fn LogView(context: String, target: LogTarget) -> impl IntoView {
         });
     }
 
-    // (Re)start the stream whenever what to fetch changes.
+    // (Re)open the view whenever what to fetch changes.
     let stream_id = StoredValue::new(0u64);
     let target2 = target.clone();
     Effect::new(move |_| {
@@ -199,77 +167,25 @@ pub fn LogView(context: String, target: LogTarget) -> impl IntoView {
         let old = stream_id.get_value();
         let id = bridge::next_watch_id();
         stream_id.set_value(id);
-        state.update_value(|s| {
-            s.buffer.clear();
-            s.received = 0;
-            s.sources.clear();
-            s.states.clear();
-            s.error = None;
-            s.ended = false;
-        });
+        status.set(LogStatus::default());
+        window.set(None);
+        start_error.set(None);
         current_match.set(None);
-        version.update(|v| *v += 1);
         let target = target2.clone();
-        // The ring size now; a later change applies to the next stream (lines the backend
-        // skipped while the view was behind are gone either way).
+        // The ring size now; a later change is sent with `log_capacity`.
         let ring = capacity.get_untracked();
         spawn_local(async move {
             if old > 0 {
                 let _ = bridge::stop_watch(old).await;
             }
-            // Batches of this stream handled so far, acknowledged so the backend sends more
-            // (it keeps only a few in flight: a fast stream then waits instead of queueing).
-            let mut processed = 0u64;
-            let on_batch = move |batch: Result<loupe_model::logs::LogBatch, UiError>| {
-                if stream_id.get_value() != id {
+            let on_status = move |st: Result<LogStatus, UiError>| {
+                if stream_id.try_get_value() != Some(id) {
                     return;
                 }
-                state.update_value(|s| match batch {
-                    Ok(b) => {
-                        s.received += b.line_count();
-                        let (rest, _) = s.buffer.push_events(b.events);
-                        for e in rest {
-                            match e {
-                                LogEvent::Source { source } => {
-                                    s.sources.insert(source.id, source);
-                                }
-                                LogEvent::State { source, state } => {
-                                    s.states.insert(source, state);
-                                }
-                                LogEvent::Error {
-                                    error,
-                                    source: None,
-                                    ..
-                                } => s.error = Some(error),
-                                LogEvent::Error {
-                                    error,
-                                    source: Some(_),
-                                    ..
-                                } => {
-                                    s.error.get_or_insert(error);
-                                }
-                                LogEvent::End { .. } => s.ended = true,
-                                LogEvent::Lines { .. } | LogEvent::Skipped { .. } => {}
-                            }
-                        }
-                    }
-                    Err(e) => s.error = Some(e),
-                });
-                // Redraw at most every REDRAW_MS: a fast stream sends many batches a second,
-                // and each redraw recomputes the shown lines, counts and visible rows.
-                if !redraw_pending.get_value() {
-                    redraw_pending.set_value(true);
-                    set_timeout(
-                        // `try_`: the view may be closed by then.
-                        move || {
-                            redraw_pending.try_set_value(false);
-                            version.try_update(|v| *v += 1);
-                        },
-                        std::time::Duration::from_millis(REDRAW_MS),
-                    );
+                match st {
+                    Ok(st) => status.set(st),
+                    Err(e) => start_error.set(Some(e)),
                 }
-                processed += 1;
-                bridge::ack_logs(id, processed);
             };
             let started = match target {
                 LogTarget::Pod { namespace, pod } => {
@@ -279,7 +195,7 @@ pub fn LogView(context: String, target: LogTarget) -> impl IntoView {
                         container: chosen,
                         options,
                     };
-                    bridge::stream_logs(&ctx.get_value(), id, &req, ring, on_batch).await
+                    bridge::stream_logs(&ctx.get_value(), id, &req, ring, on_status).await
                 }
                 LogTarget::Workload {
                     namespace,
@@ -293,12 +209,11 @@ pub fn LogView(context: String, target: LogTarget) -> impl IntoView {
                         options,
                         max_streams: Some(50),
                     };
-                    bridge::stream_workload_logs(&ctx.get_value(), id, &req, ring, on_batch).await
+                    bridge::stream_workload_logs(&ctx.get_value(), id, &req, ring, on_status).await
                 }
             };
             if let Err(e) = started {
-                state.update_value(|s| s.error = Some(e));
-                version.update(|v| *v += 1);
+                start_error.set(Some(e));
             }
         });
     });
@@ -311,33 +226,14 @@ pub fn LogView(context: String, target: LogTarget) -> impl IntoView {
         }
     });
 
+    // The search box, compiled here too: the rows on screen are highlighted in the page.
     let pattern = Memo::new(move |_| {
         let text = search.get();
-        // A pattern in slashes is a regular expression; otherwise plain, case-insensitive text.
-        let matcher = match text.strip_prefix('/').and_then(|t| t.strip_suffix('/')) {
-            Some(re) if !re.is_empty() => LogMatcher::regex(re, false).map_err(|e| e.to_string()),
-            _ => Ok(LogMatcher::plain(&text, false)),
-        };
+        let matcher = search_matcher(&text).map_err(|e| e.to_string());
         Pattern { text, matcher }
     });
     let matcher = Signal::derive(move || pattern.with(|p| p.matcher.clone()));
-    // Which kept lines match, updated with only the lines that arrived since the last redraw.
-    let tracker = StoredValue::new(MatchTracker::default());
-    let track_matches = move |text: &str, m: &LogMatcher| {
-        state.with_value(|s| tracker.update_value(|t| t.update(&s.buffer, text, m)));
-    };
-    // The lines on screen, as buffer indexes.
-    let shown = Memo::new(move |_| {
-        version.track();
-        let only = filter_only.get();
-        pattern.with(|p| match (&p.matcher, only) {
-            (Ok(m), true) => {
-                track_matches(&p.text, m);
-                state.with_value(|s| tracker.with_value(|t| t.indices(&s.buffer, true)))
-            }
-            _ => state.with_value(|s| (0..s.buffer.len()).collect::<Vec<_>>()),
-        })
-    });
+    let multi = Memo::new(move |_| status.with(|s| s.sources.len() > 1));
     let scroller = NodeRef::<Div>::new();
     let char_probe = NodeRef::<leptos::html::Span>::new();
     let scroll_top = RwSignal::new(0.0f64);
@@ -367,55 +263,68 @@ pub fn LogView(context: String, target: LogTarget) -> impl IntoView {
     let resize = window_event_listener(leptos::ev::resize, move |_| measure());
     on_cleanup(move || resize.remove());
 
-    // Rows per shown line when wrapping or pretty-printing (else every line is one row),
-    // cached by line seq for the current settings: a batch only lays out its new lines.
-    let row_cache = StoredValue::new((None::<(bool, Option<usize>)>, HashMap::<u64, u32>::new()));
-    let layout = Memo::new(move |_| {
-        let (wrap_on, json_on) = (wrap.get(), json.get());
-        if !wrap_on && !json_on {
-            return Layout::Uniform(shown.with(Vec::len));
+    // How the backend lays the lines out for this view.
+    let look = Memo::new(move |_| LogLook {
+        pattern: search.get(),
+        filter_only: filter_only.get(),
+        json: json.get(),
+        wrap_columns: wrap.get().then(|| {
+            text_columns(width.get(), char_width.get(), multi.get(), timestamps.get()) as u32
+        }),
+    });
+    // The rows on screen and a margin around them; the last ones while following.
+    let wanted = Memo::new(move |_| {
+        let rows = (viewport.get() / LINE_HEIGHT) as u64 + 2 * MARGIN_ROWS;
+        let at_end = stick_to_bottom.get();
+        let first_row = if at_end {
+            0
+        } else {
+            ((scroll_top.get() / LINE_HEIGHT) as u64).saturating_sub(MARGIN_ROWS)
+        };
+        LogWindowRequest {
+            look: look.get(),
+            first_row,
+            rows,
+            at_end,
         }
-        version.track();
-        let multi = state.with_value(|s| s.sources.len() > 1);
-        let cols =
-            wrap_on.then(|| text_columns(width.get(), char_width.get(), multi, timestamps.get()));
-        let key = Some((json_on, cols));
-        row_cache.update_value(|(k, cache)| {
-            if *k != key {
-                *k = key;
-                cache.clear();
+    });
+    // One request in flight at a time; whatever changed meanwhile is asked for next.
+    let in_flight = StoredValue::new(false);
+    let asked = StoredValue::new(None::<(u64, u64, LogWindowRequest)>);
+    let fetch = move || {
+        if in_flight.get_value() {
+            return;
+        }
+        in_flight.set_value(true);
+        spawn_local(async move {
+            loop {
+                let id = stream_id.get_value();
+                let key = (
+                    id,
+                    status.with_untracked(|s| s.version),
+                    wanted.get_untracked(),
+                );
+                if id == 0 || asked.get_value().as_ref() == Some(&key) {
+                    break;
+                }
+                asked.set_value(Some(key.clone()));
+                match bridge::log_window(id, &key.2).await {
+                    Ok(w) if stream_id.try_get_value() == Some(id) => window.set(Some(w)),
+                    // A closed or replaced view: its successor asks again.
+                    _ => {}
+                }
             }
+            in_flight.try_set_value(false);
         });
-        shown.with(|v| {
-            state.with_value(|s| {
-                row_cache
-                    .try_update_value(|(_, cache)| {
-                        // Forget lines the ring buffer dropped.
-                        if cache.len() > 2 * s.buffer.len() + 1_000
-                            && let Some(first) = s.buffer.get(0).map(|l| l.seq)
-                        {
-                            cache.retain(|seq, _| *seq >= first);
-                        }
-                        let mut prefix = Vec::with_capacity(v.len() + 1);
-                        let mut total = 0u32;
-                        prefix.push(0);
-                        for &i in v {
-                            if let Some(l) = s.buffer.get(i) {
-                                total += *cache
-                                    .entry(l.seq)
-                                    .or_insert_with(|| rows_of(l, json_on, cols));
-                            }
-                            prefix.push(total);
-                        }
-                        Layout::Rows(prefix)
-                    })
-                    .unwrap_or(Layout::Uniform(v.len()))
-            })
-        })
+    };
+    Effect::new(move |_| {
+        status.with(|s| s.version);
+        wanted.track();
+        fetch();
     });
     // New lines keep the view at the bottom unless the user scrolled up.
     Effect::new(move |_| {
-        layout.track();
+        window.track();
         if stick_to_bottom.get_untracked() {
             request_animation_frame(move || {
                 if let Some(el) = scroller.get_untracked() {
@@ -424,36 +333,23 @@ pub fn LogView(context: String, target: LogTarget) -> impl IntoView {
             });
         }
     });
-    let range = Memo::new(move |_| {
-        let top_row = (scroll_top.get() / LINE_HEIGHT) as u32;
-        let rows = (viewport.get() / LINE_HEIGHT) as u32;
-        layout.with(|l| {
-            let n = l.len();
-            let first = l.item_at(top_row.saturating_sub(20)).min(n);
-            let last = (l.item_at(top_row + rows + 20) + 1).min(n);
-            let above = f64::from(l.row_of(first)) * LINE_HEIGHT;
-            let below = f64::from(l.total_rows() - l.row_of(last)) * LINE_HEIGHT;
-            (first, last, above, below)
-        })
-    });
     let jump = move |forward: bool| {
-        let Ok(m) = matcher.get_untracked() else {
-            return;
-        };
-        let hit =
-            state.with_value(|s| next_match(&s.buffer, &m, current_match.get_untracked(), forward));
-        current_match.set(hit);
-        if let Some(i) = hit {
-            let pos = shown
-                .with_untracked(|v| v.iter().position(|&x| x == i))
-                .unwrap_or(i);
-            let row = layout.with_untracked(|l| l.row_of(pos.min(l.len())));
-            stick_to_bottom.set(false);
-            if let Some(el) = scroller.get_untracked() {
-                let top = f64::from(row) * LINE_HEIGHT - f64::from(el.client_height()) / 2.0;
-                el.set_scroll_top(top.max(0.0) as i32);
+        let id = stream_id.get_value();
+        let l = look.get_untracked();
+        let from = current_match.get_untracked();
+        spawn_local(async move {
+            let Ok(hit) = bridge::log_jump(id, &l, from, forward).await else {
+                return;
+            };
+            current_match.set(hit.map(|h| h.seq));
+            if let Some(h) = hit {
+                stick_to_bottom.set(false);
+                if let Some(el) = scroller.get_untracked() {
+                    let top = h.row as f64 * LINE_HEIGHT - f64::from(el.client_height()) / 2.0;
+                    el.set_scroll_top(top.max(0.0) as i32);
+                }
             }
-        }
+        });
     };
     let to_bottom = move || {
         stick_to_bottom.set(true);
@@ -461,39 +357,24 @@ pub fn LogView(context: String, target: LogTarget) -> impl IntoView {
             el.set_scroll_top(el.scroll_height());
         }
     };
-    // Copy: the lines on screen after the filter, as kubectl would print them (pod prefix when
-    // several sources, timestamps when shown), pretty-printed when JSON is on; markers left out.
+    // Copy: the lines shown after the filter, as kubectl would print them (the backend
+    // formats them: pod prefix when several sources, timestamps when shown, pretty JSON).
     let copy = move || {
-        let (text, n) = shown.with_untracked(|v| {
-            state.with_value(|s| {
-                let multi = s.sources.len() > 1;
-                let (show_ts, json_on) = (timestamps.get_untracked(), json.get_untracked());
-                let mut out = String::new();
-                let mut n = 0u64;
-                for l in v.iter().filter_map(|&i| s.buffer.get(i)) {
-                    if l.marker.is_some() {
-                        continue;
-                    }
-                    if multi && let Some(src) = s.sources.get(&l.source) {
-                        out.push_str(&src.prefix);
-                        out.push(' ');
-                    }
-                    if show_ts && let Some(t) = &l.timestamp {
-                        out.push_str(t);
-                        out.push(' ');
-                    }
-                    match json_on.then(|| pretty_json(&l.text)).flatten() {
-                        Some(p) => out.push_str(&p),
-                        None => out.push_str(&l.text),
-                    }
-                    out.push('\n');
-                    n += 1;
-                }
-                (out, n)
-            })
+        let id = stream_id.get_value();
+        let l = look.get_untracked();
+        let ts = timestamps.get_untracked();
+        let lines = std::rc::Rc::new(std::cell::Cell::new(0u64));
+        let counted = std::rc::Rc::clone(&lines);
+        // Called now, while the click or key still counts as the user's gesture; the text
+        // follows from the backend.
+        let pending = copy_deferred(async move {
+            let t = bridge::log_text(id, &l, ts).await.map_err(|e| e.message)?;
+            counted.set(t.lines);
+            Ok(t.text)
         });
         spawn_local(async move {
-            let r = write_clipboard(&text).await.map(|()| {
+            let r = pending.await.map(|()| {
+                let n = lines.get();
                 format!(
                     "Copied {} line{}",
                     thousands(n),
@@ -515,10 +396,10 @@ pub fn LogView(context: String, target: LogTarget) -> impl IntoView {
     let set_capacity = move |c: usize| {
         capacity.set(c);
         save(KEY_CAPACITY, &c.to_string());
-        // Buffer indexes move when old lines go: forget the current match.
-        current_match.set(None);
-        state.update_value(|s| s.buffer.set_capacity(c));
-        version.update(|v| *v += 1);
+        let id = stream_id.get_value();
+        spawn_local(async move {
+            let _ = bridge::log_capacity(id, c).await;
+        });
     };
     // Shortcuts while the view (not a text field) has the focus.
     let on_key = move |ev: web_sys::KeyboardEvent| {
@@ -559,10 +440,10 @@ pub fn LogView(context: String, target: LogTarget) -> impl IntoView {
 
     view! {
         <div class="logs" data-testid="log-view" on:keydown=on_key
-            data-received=move || { version.track(); state.with_value(|s| s.received.to_string()) }
-            data-kept=move || { version.track(); state.with_value(|s| s.buffer.len().to_string()) }
-            data-dropped=move || { version.track(); state.with_value(|s| s.buffer.dropped().to_string()) }
-            data-wasm-bytes=move || { version.track(); wasm_memory_bytes().to_string() }>
+            data-received=move || status.with(|s| s.received.to_string())
+            data-kept=move || status.with(|s| s.kept.to_string())
+            data-dropped=move || status.with(|s| s.dropped.to_string())
+            data-wasm-bytes=move || { status.track(); wasm_memory_bytes().to_string() }>
             <div class="toolbar">
                 {move || containers.get().map(|c| match c {
                     Ok(pc) => view! {
@@ -620,21 +501,18 @@ pub fn LogView(context: String, target: LogTarget) -> impl IntoView {
                     Err(e) => view! { <span class="small warn-text" data-testid="log-copied" role="status">{format!("Copy failed: {e}")}</span> }.into_any(),
                 })}
                 <span class="count" data-testid="log-count">{move || {
-                    version.track();
-                    pattern.with(|p| match &p.matcher {
-                        Ok(m) if !m.is_empty() => {
-                            track_matches(&p.text, m);
-                            let n = tracker.with_value(|t| t.count(m));
-                            format!("{n} match{}", if n == 1 { "" } else { "es" })
+                    // The count comes with the window, which follows the search box.
+                    window.with(|w| match w {
+                        Some(LogWindow { pattern_error: Some(e), .. }) => format!("bad pattern: {e}"),
+                        Some(LogWindow { matches: Some(n), .. }) => {
+                            format!("{n} match{}", if *n == 1 { "" } else { "es" })
                         }
-                        Err(e) => format!("bad pattern: {e}"),
-                        _ => state.with_value(|s| format!("{} lines", s.buffer.len())),
+                        _ => status.with(|s| format!("{} lines", s.kept)),
                     })
                 }}</span>
                 <span class="watch-state" data-testid="log-state">{move || {
-                    version.track();
-                    state.with_value(|s| {
-                        if s.error.is_some() { "stopped".to_string() }
+                    status.with(|s| {
+                        if s.error.is_some() || start_error.with(Option::is_some) { "stopped".to_string() }
                         else if s.ended { "ended".to_string() }
                         else if !stick_to_bottom.get() { "paused (scroll down or End to resume)".to_string() }
                         else if follow.get() { "following".to_string() }
@@ -643,14 +521,13 @@ pub fn LogView(context: String, target: LogTarget) -> impl IntoView {
                 }}</span>
             </div>
             {move || {
-                version.track();
-                state.with_value(|s| {
+                status.with(|s| {
                     let waiting: Vec<String> = s.states.iter().filter_map(|(id, st)| match st {
-                        SourceState::Waiting { reason, message } => Some(format!("{}: waiting ({reason}){}", s.sources.get(id).map(|x| x.label.as_str()).unwrap_or("container"), message.as_ref().map(|m| format!(": {m}")).unwrap_or_default())),
+                        SourceState::Waiting { reason, message } => Some(format!("{}: waiting ({reason}){}", s.sources.iter().find(|x| x.id == *id).map(|x| x.label.as_str()).unwrap_or("container"), message.as_ref().map(|m| format!(": {m}")).unwrap_or_default())),
                         _ => None,
                     }).collect();
                     view! {
-                        {s.error.clone().map(|e| view! {
+                        {s.error.clone().or_else(|| start_error.get()).map(|e| view! {
                             <div class="banner warning small" data-testid="log-error">
                                 <strong>{e.message.clone()}</strong>
                                 {e.hint.clone().map(|h| view! { <div class="hint">{h}</div> })}
@@ -661,10 +538,10 @@ pub fn LogView(context: String, target: LogTarget) -> impl IntoView {
                             Err(e) => view! { <div class="small warn-text">{e.message}</div> }.into_any(),
                         })}
                         {(!waiting.is_empty()).then(|| view! { <div class="banner info small" data-testid="log-waiting">{waiting.join("; ")}</div> })}
-                        {(s.buffer.dropped() > 0).then(|| view! {
+                        {(s.dropped > 0).then(|| view! {
                             <div class="small muted dropped" data-testid="log-dropped">{format!(
                                 "{} older lines dropped (this view keeps the last {} lines; Download saves them all)",
-                                thousands(s.buffer.dropped()), thousands(capacity.get() as u64))}</div>
+                                thousands(s.dropped), thousands(s.capacity))}</div>
                         })}
                     }
                 })
@@ -676,75 +553,37 @@ pub fn LogView(context: String, target: LogTarget) -> impl IntoView {
                     (false, true) => "log-lines nowrap rows",
                     (false, false) => "log-lines nowrap",
                 }>
-                <div style=move || format!("height: {}px", range.get().2)></div>
                 {move || {
-                    let (first, last, _, below) = range.get();
                     let opts = LineOpts {
                         show_ts: timestamps.get(),
                         json: json.get(),
                         variable: wrap.get() || json.get(),
-                        multi: state.with_value(|s| s.sources.len() > 1),
+                        multi: multi.get(),
                     };
                     let cur = current_match.get();
                     let m = matcher.get().ok();
-                    version.track();
-                    let lines: Vec<(usize, LogLine, Option<LogSource>, u32)> = shown.with(|v| state.with_value(|s| layout.with(|l| {
-                        (first..last).filter_map(|pos| {
-                            let i = *v.get(pos)?;
-                            let line = s.buffer.get(i)?;
-                            let rows = l.row_of(pos + 1) - l.row_of(pos);
-                            Some((i, line.clone(), s.sources.get(&line.source).cloned(), rows))
-                        }).collect()
-                    })));
-                    let rendered = lines.into_iter().map(|(i, line, source, rows)| line_view(i, line, source, rows, opts, cur == Some(i), m.as_ref())).collect_view();
+                    let Some(w) = window.get() else {
+                        return view! { <div class="small muted" data-testid="log-loading">"Loading…"</div> }.into_any();
+                    };
+                    // Spacers stand for the rows above and below the window: the scrollbar is
+                    // the whole log's.
+                    let above = w.first_row as f64 * LINE_HEIGHT;
+                    let window_rows: u64 = w.lines.iter().map(|l| u64::from(l.rows)).sum();
+                    let below = w.total_rows.saturating_sub(w.first_row + window_rows) as f64 * LINE_HEIGHT;
+                    let sources = w.status.sources;
+                    let rendered = w.lines.into_iter().map(|l| {
+                        let source = sources.iter().find(|s| s.id == l.line.source).cloned();
+                        let current = cur == Some(l.line.seq);
+                        line_view(l.position, l.line, source, l.rows, opts, current, m.as_ref())
+                    }).collect_view();
                     view! {
+                        <div style=format!("height: {above}px")></div>
                         {rendered}
                         <div style=format!("height: {below}px")></div>
-                    }
+                    }.into_any()
                 }}
             </div>
         </div>
-    }
-}
-
-/// Where each shown line starts, in rows of [`LINE_HEIGHT`].
-#[derive(Debug, Clone, PartialEq)]
-enum Layout {
-    /// Every line is one row.
-    Uniform(usize),
-    /// Rows before each line (`prefix[i]`), and the total last: one more entry than lines.
-    Rows(Vec<u32>),
-}
-
-impl Layout {
-    fn len(&self) -> usize {
-        match self {
-            Layout::Uniform(n) => *n,
-            Layout::Rows(p) => p.len() - 1,
-        }
-    }
-
-    /// Rows before line `i` (`i` = `len()` gives the total).
-    fn row_of(&self, i: usize) -> u32 {
-        match self {
-            Layout::Uniform(n) => i.min(*n) as u32,
-            Layout::Rows(p) => p.get(i).or(p.last()).copied().unwrap_or(0),
-        }
-    }
-
-    fn total_rows(&self) -> u32 {
-        self.row_of(self.len())
-    }
-
-    /// The line that holds `row` (`len()` past the end).
-    fn item_at(&self, row: u32) -> usize {
-        match self {
-            Layout::Uniform(n) => (row as usize).min(*n),
-            Layout::Rows(p) => p
-                .partition_point(|&r| r <= row)
-                .saturating_sub(1)
-                .min(self.len()),
-        }
     }
 }
 
@@ -755,67 +594,6 @@ fn text_columns(width: f64, char_width: f64, multi: bool, timestamps: bool) -> u
     let fixed = if multi { 13 } else { 0 } + if timestamps { 31 } else { 0 };
     // One column to spare: a row never ends up one character short.
     all.saturating_sub(fixed + 1).max(10)
-}
-
-/// The text a line shows: pretty-printed when JSON is on and it is a JSON object, at most
-/// [`DISPLAY_MAX_CHARS`]; with how many characters were left out.
-fn display_text(line: &LogLine, json: bool) -> (std::borrow::Cow<'_, str>, usize) {
-    use std::borrow::Cow;
-    let text: Cow<'_, str> = match (json && line.marker.is_none())
-        .then(|| pretty_json(&line.text))
-        .flatten()
-    {
-        Some(p) => Cow::Owned(p),
-        None => Cow::Borrowed(&line.text),
-    };
-    match text.char_indices().nth(DISPLAY_MAX_CHARS) {
-        Some((at, _)) => {
-            let hidden = text[at..].chars().count();
-            (Cow::Owned(text[..at].to_string()), hidden)
-        }
-        None => (text, 0),
-    }
-}
-
-/// The note after a line that is not shown whole.
-fn cut_note(line: &LogLine, hidden: usize) -> Option<String> {
-    match (line.full_len, hidden) {
-        (Some(n), _) => Some(format!(
-            " … (a line of {} bytes, cut for display; Download keeps it whole)",
-            thousands(n)
-        )),
-        (None, h) if h > 0 => Some(format!(
-            " … (+{} characters not shown; Copy and Download keep the whole line)",
-            thousands(h as u64)
-        )),
-        _ => None,
-    }
-}
-
-/// Rows a line takes: one per line of its text (pretty JSON has several), each split every
-/// `cols` columns when wrapping. A tab counts as 8 columns, and a wide character (CJK, most
-/// emoji) as 2: its glyph comes from a fallback font about 1em wide, near 1.7 columns of the
-/// log font, so counting 2 may leave a little room but never clips a row.
-fn rows_of(line: &LogLine, json: bool, cols: Option<usize>) -> u32 {
-    let (text, hidden) = display_text(line, json);
-    let mut visible: String = if has_ansi(&text) {
-        parse_ansi(&text).into_iter().map(|r| r.text).collect()
-    } else {
-        text.into_owned()
-    };
-    if let Some(note) = cut_note(line, hidden) {
-        visible.push_str(&note);
-    }
-    visible
-        .split('\n')
-        .map(|row| match cols {
-            Some(c) => {
-                let n: usize = row.chars().map(columns_of).sum();
-                n.div_ceil(c).max(1) as u32
-            }
-            None => 1,
-        })
-        .sum()
 }
 
 /// The size of the UI's wasm memory (it only grows): a figure for the log benchmark, which
@@ -831,16 +609,6 @@ fn wasm_memory_bytes() -> u32 {
         .unwrap_or(0)
 }
 
-/// Columns a character takes when wrapping (see [`rows_of`]). Control characters other than
-/// tab are drawn as one replacement glyph.
-fn columns_of(ch: char) -> usize {
-    use unicode_width::UnicodeWidthChar;
-    match ch {
-        '\t' => 8,
-        c => c.width().unwrap_or(1).max(1),
-    }
-}
-
 /// How lines are drawn.
 #[derive(Debug, Clone, Copy)]
 struct LineOpts {
@@ -850,6 +618,71 @@ struct LineOpts {
     variable: bool,
     /// Several sources: show the pod label.
     multi: bool,
+}
+
+/// Copies text that is still to come (from the backend) to the clipboard. A webview only lets
+/// a page write the clipboard during a user gesture, which an IPC round trip outlasts, so the
+/// write starts now with a `ClipboardItem` whose content is a promise of the text (WebKit keeps
+/// the gesture for it). Where that is not available, the text is awaited and written as
+/// [`write_clipboard`] does.
+fn copy_deferred(
+    text: impl std::future::Future<Output = Result<String, String>> + 'static,
+) -> impl std::future::Future<Output = Result<(), String>> {
+    use js_sys::{Array, Function, Object, Promise, Reflect};
+    use wasm_bindgen::JsValue;
+    // The text, once here, also for the fallback.
+    let got = std::rc::Rc::new(std::cell::RefCell::new(None::<Result<String, String>>));
+    let store = std::rc::Rc::clone(&got);
+    let blob = wasm_bindgen_futures::future_to_promise(async move {
+        let t = text.await;
+        *store.borrow_mut() = Some(t.clone());
+        let t = t.map_err(|e| JsValue::from_str(&e))?;
+        let window = web_sys::window().ok_or_else(|| JsValue::from_str("no window"))?;
+        let ctor: Function = Reflect::get(&window, &"Blob".into())?.dyn_into()?;
+        let options = Object::new();
+        Reflect::set(&options, &"type".into(), &"text/plain".into())?;
+        let parts = Array::of1(&JsValue::from_str(&t));
+        Reflect::construct(&ctor, &Array::of2(&parts, &options))
+    });
+    // `navigator.clipboard.write([new ClipboardItem({"text/plain": blob})])`, started now.
+    let started = (|| -> Option<Promise> {
+        let window = web_sys::window()?;
+        let clipboard = Reflect::get(&window, &"navigator".into())
+            .and_then(|n| Reflect::get(&n, &"clipboard".into()))
+            .ok()
+            .filter(|c| !c.is_undefined() && !c.is_null())?;
+        let item_ctor: Function = Reflect::get(&window, &"ClipboardItem".into())
+            .ok()?
+            .dyn_into()
+            .ok()?;
+        let content = Object::new();
+        Reflect::set(&content, &"text/plain".into(), &blob).ok()?;
+        let item = Reflect::construct(&item_ctor, &Array::of1(&content)).ok()?;
+        let write: Function = Reflect::get(&clipboard, &"write".into())
+            .ok()?
+            .dyn_into()
+            .ok()?;
+        write
+            .call1(&clipboard, &Array::of1(&item))
+            .ok()?
+            .dyn_into()
+            .ok()
+    })();
+    async move {
+        if let Some(p) = started
+            && wasm_bindgen_futures::JsFuture::from(p).await.is_ok()
+        {
+            return Ok(());
+        }
+        // Not written: wait for the text (an error fetching it is the error to show), then try
+        // the plain ways.
+        let _ = wasm_bindgen_futures::JsFuture::from(blob).await;
+        let text = got
+            .borrow_mut()
+            .take()
+            .unwrap_or_else(|| Err("no text to copy".into()))?;
+        write_clipboard(&text).await
+    }
 }
 
 /// Copies `text` to the clipboard: the async Clipboard API, else (an older webview, or one
@@ -902,7 +735,7 @@ async fn write_clipboard(text: &str) -> Result<(), String> {
 }
 
 fn line_view(
-    index: usize,
+    index: u64,
     line: LogLine,
     source: Option<LogSource>,
     rows: u32,

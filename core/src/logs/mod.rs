@@ -11,9 +11,11 @@
 //! - [`workload_stream`]: every pod of a Deployment, StatefulSet, DaemonSet, Job, ReplicaSet,
 //!   Service or label selector, merged in time order, each line tagged with its source; pods
 //!   that appear while following join, pods that go away are marked.
+//! - [`session`]: a view's lines kept in the backend ([`session::LogViews`]): the ring buffer,
+//!   its search and row layout, status ticks for the UI and the window of rows it draws.
 //! - [`download`]: the full log to a file, streamed.
 //! - [`loupe_model::logs::LogBuffer`] and [`loupe_model::logs::LogMatcher`] (in the model crate,
-//!   so the wasm UI uses them too): the view's ring buffer and its search.
+//!   plain Rust): the view's ring buffer and its search.
 //!
 //! Every failure arrives as an event with a [`loupe_model::logs::LogProblem`] and a
 //! [`loupe_model::UiError`] (a 403 names the missing permission), never as a hang.
@@ -26,6 +28,7 @@ mod errors;
 #[cfg(test)]
 mod fake;
 pub mod pods;
+pub mod session;
 mod source;
 pub mod split;
 pub mod time;

@@ -105,16 +105,14 @@ impl LogBuffer {
         dropped
     }
 
-    /// Takes the lines out of `events` into the buffer (lines the backend skipped count as
-    /// dropped) and returns the other events (sources, states, errors, end) for the view to
-    /// handle. Returns also how many kept lines were dropped.
+    /// Takes the lines out of `events` into the buffer and returns the other events (sources,
+    /// states, errors, end) for the view to handle. Returns also how many lines were dropped.
     pub fn push_events(&mut self, events: Vec<LogEvent>) -> (Vec<LogEvent>, usize) {
         let mut rest = Vec::new();
         let mut dropped = 0;
         for e in events {
             match e {
                 LogEvent::Lines { lines } => dropped += self.extend(lines),
-                LogEvent::Skipped { lines } => self.dropped += lines,
                 other => rest.push(other),
             }
         }

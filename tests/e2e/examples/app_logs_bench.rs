@@ -321,6 +321,33 @@ async fn main() {
         .await
         .unwrap();
     println!("    IPC over the ipc: protocol [fetches, failed]: {ipc}");
+    // The same scrolls as in (c), with nothing streaming: the view's own latency.
+    let mut idle_scrolls = Vec::new();
+    for frac in [0.5, 0.1, 0.8, 0.3, 0.95] {
+        let ms = app
+            .client
+            .execute_async(SCROLL_JS, vec![serde_json::json!(frac)])
+            .await
+            .unwrap();
+        idle_scrolls.push(ms.as_f64().unwrap_or(-1.0));
+    }
+    println!(
+        "    idle: scroll to a new position, first line painted: {} [{}]",
+        stats(&idle_scrolls),
+        idle_scrolls
+            .iter()
+            .map(|m| format!("{m:.0}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    // Back to the bottom, following again.
+    app.client
+        .execute(
+            "const s = document.querySelector('[data-testid=log-lines]'); s.scrollTop = s.scrollHeight;",
+            vec![],
+        )
+        .await
+        .unwrap();
     println!("(b) follow: {rate} lines/s appended for {follow_secs} s");
     let stop = Arc::new(AtomicBool::new(false));
     let written = Arc::new(AtomicU64::new(0));
