@@ -28,7 +28,7 @@ const KEY_CAPACITY: &str = "loupe.logs.capacity";
 const KEY_WRAP: &str = "loupe.logs.wrap";
 const KEY_JSON: &str = "loupe.logs.json";
 /// Rows asked for above and below the visible ones, so a short scroll needs no new window.
-const MARGIN_ROWS: u64 = 60;
+const MARGIN_ROWS: u64 = 40;
 
 /// The saved ring-buffer capacity, if it is one of [`CAPACITIES`], else the default.
 fn saved_capacity() -> usize {
@@ -244,12 +244,19 @@ pub fn LogView(context: String, target: LogTarget) -> impl IntoView {
         if let Some(el) = scroller.get_untracked() {
             let top = f64::from(el.scroll_top());
             let h = f64::from(el.client_height());
+            let before = scroll_top.get_untracked();
             scroll_top.set(top);
             viewport.set(h);
             width.set(f64::from(el.client_width()));
-            // Scrolling up pauses the auto-scroll; back at the bottom resumes it.
+            // Scrolling up pauses the auto-scroll; back at the bottom resumes it. Only a move up
+            // pauses: the scroll event of our own jump to the bottom may arrive after newer
+            // rows made the list taller, and must not read as the user leaving the bottom.
             let bottom = f64::from(el.scroll_height()) - h;
-            stick_to_bottom.set(top >= bottom - LINE_HEIGHT * 2.0);
+            if top >= bottom - LINE_HEIGHT * 2.0 {
+                stick_to_bottom.set(true);
+            } else if top + 1.0 < before {
+                stick_to_bottom.set(false);
+            }
         }
         // The probe holds 100 characters in the log font: wrapping is computed from its width.
         if let Some(p) = char_probe.get_untracked() {
@@ -317,8 +324,12 @@ pub fn LogView(context: String, target: LogTarget) -> impl IntoView {
             in_flight.try_set_value(false);
         });
     };
+    // While the user reads above the bottom (paused), new lines do not move what they read:
+    // the window is asked for again when they scroll, not on every status tick.
     Effect::new(move |_| {
-        status.with(|s| s.version);
+        if stick_to_bottom.get() {
+            status.with(|s| s.version);
+        }
         wanted.track();
         fetch();
     });
@@ -553,7 +564,16 @@ pub fn LogView(context: String, target: LogTarget) -> impl IntoView {
                     (false, true) => "log-lines nowrap rows",
                     (false, false) => "log-lines nowrap",
                 }>
-                {move || {
+                {move || window.with(|w| w.is_none().then(|| view! {
+                    <div class="small muted" data-testid="log-loading">"Loading…"</div>
+                }))}
+                // Spacers stand for the rows above and below the window: the scrollbar is the
+                // whole log's.
+                <div style=move || window.with(|w| format!("height: {}px",
+                    w.as_ref().map_or(0.0, |w| w.first_row as f64 * LINE_HEIGHT)))></div>
+                // Keyed by line and look: while following, rows already on screen are kept and
+                // only the new ones are built.
+                <For each=move || {
                     let opts = LineOpts {
                         show_ts: timestamps.get(),
                         json: json.get(),
@@ -561,27 +581,23 @@ pub fn LogView(context: String, target: LogTarget) -> impl IntoView {
                         multi: multi.get(),
                     };
                     let cur = current_match.get();
-                    let m = matcher.get().ok();
-                    let Some(w) = window.get() else {
-                        return view! { <div class="small muted" data-testid="log-loading">"Loading…"</div> }.into_any();
-                    };
-                    // Spacers stand for the rows above and below the window: the scrollbar is
-                    // the whole log's.
-                    let above = w.first_row as f64 * LINE_HEIGHT;
+                    let pattern = search.get();
+                    window.with(|w| w.as_ref().map(|w| w.lines.iter().map(|l| Row {
+                        seq: l.line.seq,
+                        rows: l.rows,
+                        current: cur == Some(l.line.seq),
+                        pattern: pattern.clone(),
+                        opts,
+                        line: l.line.clone(),
+                        source: w.status.sources.iter().find(|s| s.id == l.line.source).cloned(),
+                    }).collect::<Vec<_>>()).unwrap_or_default())
+                } key=|r| (r.seq, r.rows, r.current, r.pattern.clone(), r.opts) let:r>
+                    {line_view(r.seq, r.line, r.source, r.rows, r.opts, r.current, matcher.get_untracked().ok().as_ref())}
+                </For>
+                <div style=move || window.with(|w| format!("height: {}px", w.as_ref().map_or(0.0, |w| {
                     let window_rows: u64 = w.lines.iter().map(|l| u64::from(l.rows)).sum();
-                    let below = w.total_rows.saturating_sub(w.first_row + window_rows) as f64 * LINE_HEIGHT;
-                    let sources = w.status.sources;
-                    let rendered = w.lines.into_iter().map(|l| {
-                        let source = sources.iter().find(|s| s.id == l.line.source).cloned();
-                        let current = cur == Some(l.line.seq);
-                        line_view(l.position, l.line, source, l.rows, opts, current, m.as_ref())
-                    }).collect_view();
-                    view! {
-                        <div style=format!("height: {above}px")></div>
-                        {rendered}
-                        <div style=format!("height: {below}px")></div>
-                    }.into_any()
-                }}
+                    w.total_rows.saturating_sub(w.first_row + window_rows) as f64 * LINE_HEIGHT
+                })))></div>
             </div>
         </div>
     }
@@ -609,8 +625,20 @@ fn wasm_memory_bytes() -> u32 {
         .unwrap_or(0)
 }
 
+/// One row of the list as `<For>` keys it.
+#[derive(Clone)]
+struct Row {
+    seq: u64,
+    rows: u32,
+    current: bool,
+    pattern: String,
+    opts: LineOpts,
+    line: LogLine,
+    source: Option<LogSource>,
+}
+
 /// How lines are drawn.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 struct LineOpts {
     show_ts: bool,
     json: bool,
@@ -735,7 +763,7 @@ async fn write_clipboard(text: &str) -> Result<(), String> {
 }
 
 fn line_view(
-    index: u64,
+    seq: u64,
     line: LogLine,
     source: Option<LogSource>,
     rows: u32,
@@ -795,7 +823,7 @@ fn line_view(
         .variable
         .then(|| format!("height: {}px", f64::from(rows.max(1)) * LINE_HEIGHT));
     view! {
-        <div class=class data-testid="log-line" data-index=index style=height>
+        <div class=class data-testid="log-line" data-seq=seq style=height>
             {label.map(|(l, c)| view! { <span class=c>{l}</span> })}
             {ts.map(|t| view! { <span class="ts">{t}</span> })}
             <span class="text">

@@ -246,20 +246,45 @@ async fn json_wrap_copy_and_capacity() {
         &app,
         &format!(
             "const l = [...document.querySelectorAll('[data-testid=log-line]')].find(e => e.textContent.startsWith('{wide_id}'));
-             if (!l) return null;
+             const s = document.querySelector('[data-testid=log-lines]');
+             if (!l) return [null, [...document.querySelectorAll('[data-testid=log-line]')].map(e => e.textContent.slice(0, 30)), s.scrollTop, s.scrollHeight, s.clientHeight, document.querySelector('[data-testid=log-state]').textContent];
              l.scrollIntoView({{block: 'center'}});
              const t = l.querySelector('.text');
              return [l.getBoundingClientRect().height, t.scrollHeight];"
         ),
     )
     .await;
-    let (height, text_height) = (wide[0].as_f64().unwrap(), wide[1].as_f64().unwrap());
+    let (height, text_height) = (
+        wide[0].as_f64().unwrap_or_else(|| panic!("{wide}")),
+        wide[1].as_f64().unwrap(),
+    );
     assert!(height > 18.0 * 3.0, "the wide line wraps: {wide}");
     assert!(
         text_height <= height + 1.0,
         "the wide line is not clipped: {wide}"
     );
     app.screenshot("screenshot-logs-wrap.png").await;
+    // Scrolling up pauses following; End goes back to the bottom and follows again.
+    js(
+        &app,
+        "document.querySelector('[data-testid=log-lines]').scrollTop = 0; return true;",
+    )
+    .await;
+    app.eventually("following pauses", Duration::from_secs(5), || async {
+        text_of(&app, "[data-testid=log-state]")
+            .await
+            .starts_with("paused")
+    })
+    .await;
+    app.wait_for("[data-testid=log-lines]")
+        .await
+        .send_keys(&fantoccini::key::Key::End.to_string())
+        .await
+        .unwrap();
+    app.eventually("following resumes", Duration::from_secs(5), || async {
+        text_of(&app, "[data-testid=log-state]").await == "following"
+    })
+    .await;
     app.click("[data-testid=log-wrap]").await;
 
     // JSON on: the object line is indented over several rows; search and filter still work.
