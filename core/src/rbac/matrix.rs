@@ -230,6 +230,10 @@ pub fn scope_from_rules(
     source: CellSource,
 ) -> ScopeAccess {
     let ns = scope.namespace().unwrap_or_default();
+    // The API server returns rules in no fixed order (its binding caches are maps), and a cell
+    // shows the first rule that allows it: sorted, two reviews of the same rights read the same.
+    let mut rules = review.resource_rules.clone();
+    rules.sort();
     let rows = resources
         .iter()
         .enumerate()
@@ -239,7 +243,7 @@ pub fn scope_from_rules(
             cells: verbs
                 .iter()
                 .map(|v| {
-                    let mut c = cell_from_rules(r, v, ns, &review.resource_rules);
+                    let mut c = cell_from_rules(r, v, ns, &rules);
                     if superuser {
                         c.state = CellState::Allowed;
                         c.source = CellSource::Superuser;
@@ -262,7 +266,7 @@ pub fn scope_from_rules(
         incomplete: review.incomplete && !superuser,
         evaluation_error: (!review.evaluation_error.is_empty())
             .then(|| review.evaluation_error.clone()),
-        rules: review.resource_rules.clone(),
+        rules,
         rows,
     }
 }
@@ -273,8 +277,10 @@ pub fn non_resource_from_rules(
     superuser: bool,
     source: CellSource,
 ) -> Vec<NonResourceRow> {
+    let mut rules = review.non_resource_rules.clone();
+    rules.sort(); // a fixed order, as in `scope_from_rules`
     let mut paths: Vec<String> = STANDARD_PATHS.iter().map(|s| s.to_string()).collect();
-    for r in &review.non_resource_rules {
+    for r in &rules {
         for u in &r.non_resource_urls {
             if !paths.contains(u) {
                 paths.push(u.clone());
@@ -288,10 +294,7 @@ pub fn non_resource_from_rules(
                 .iter()
                 .map(|verb| {
                     let action = Action::non_resource(verb, &path);
-                    let rule = review
-                        .non_resource_rules
-                        .iter()
-                        .find(|r| rule_allows(r, &action));
+                    let rule = rules.iter().find(|r| rule_allows(r, &action));
                     let (state, source) = match (superuser, rule) {
                         (true, _) => (CellState::Allowed, CellSource::Superuser),
                         (false, Some(_)) => (CellState::Allowed, source),
@@ -1002,6 +1005,41 @@ mod tests {
             cell(&s, &rs, "serviceaccounts", "impersonate").state,
             CellState::Denied
         );
+    }
+
+    #[test]
+    fn the_order_of_the_reviews_rules_does_not_change_the_matrix() {
+        // The API server lists rules in no fixed order; two rules allow `get pods` here.
+        let rules = vec![
+            rule(&["get", "list"], &[""], &["pods", "services"], &[]),
+            rule(&["get"], &[""], &["pods"], &[]),
+            rule(&["get"], &[""], &["secrets"], &["b", "a"]),
+            rule(&["get"], &[""], &["secrets"], &["c"]),
+        ];
+        let mut reversed = rules.clone();
+        reversed.reverse();
+        let scope = |rules: Vec<PolicyRule>| {
+            let review = RulesReview {
+                resource_rules: rules,
+                ..Default::default()
+            };
+            scope_from_rules(
+                &resources(),
+                &verbs(),
+                &MatrixScope::Namespace { name: "a".into() },
+                &review,
+                false,
+                CellSource::RulesReview,
+            )
+        };
+        let (one, two) = (scope(rules), scope(reversed));
+        assert_eq!(one, two);
+        let rs = resources();
+        assert_eq!(
+            cell(&one, &rs, "secrets", "get").state,
+            CellState::NamedOnly
+        );
+        assert!(cell(&one, &rs, "pods", "get").rule.is_some());
     }
 
     #[test]

@@ -354,7 +354,16 @@ async fn several_namespaces_export_equals_the_cli_csv() {
     );
     let cli = String::from_utf8(out.stdout).unwrap();
     assert_eq!(csv.lines().count(), cli.lines().count());
-    assert!(csv == cli, "the exported CSV differs from the CLI's");
+    let differing: Vec<(&str, &str)> = csv
+        .lines()
+        .zip(cli.lines())
+        .filter(|(a, b)| a != b)
+        .take(10)
+        .collect();
+    assert!(
+        csv == cli,
+        "the exported CSV differs from the CLI's (app, cli): {differing:#?}"
+    );
     assert!(
         csv.lines()
             .any(|l| l.starts_with("team-a,pods,,,true,false,get,yes,"))
