@@ -332,6 +332,22 @@ pub struct LogLine {
     pub marker: Option<LogMarker>,
 }
 
+impl LogLine {
+    /// A line of log content from source 0, without timestamp or flags.
+    pub fn plain(seq: u64, text: impl Into<String>) -> Self {
+        Self {
+            seq,
+            source: 0,
+            text: text.into(),
+            timestamp: None,
+            full_len: None,
+            lossy: false,
+            partial: false,
+            marker: None,
+        }
+    }
+}
+
 /// Why a stream (or one source of a view) ended.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", tag = "end")]

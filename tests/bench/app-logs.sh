@@ -34,16 +34,9 @@ fi
 eval "$("$ROOT/tests/sandbox/sandbox.sh" env)"
 LOG="$LOUPE_SANDBOX_DIR/logs/cluster.log"
 
-echo "==> pod $NS/bench"
-"$KUBECTL" create namespace "$NS" --dry-run=client -o yaml | "$KUBECTL" apply -f - >/dev/null
-"$KUBECTL" -n "$NS" apply -f - >/dev/null <<'YAML'
-apiVersion: v1
-kind: Pod
-metadata: {name: bench, labels: {app: bench}}
-spec:
-  containers: [{name: app, image: "busybox:1.36", command: [sleep, infinity]}]
-YAML
-"$KUBECTL" -n "$NS" wait --for=jsonpath='{.status.phase}'=Running pod/bench --timeout=60s >/dev/null
+# shellcheck source=tests/bench/bench-pod.sh
+. "$ROOT/tests/bench/bench-pod.sh"
+bench_pod "$NS"
 
 size=$(stat -c %s "$LOG")
 restore() { truncate -s "$size" "$LOG"; "$KUBECTL" delete namespace "$NS" --wait=false >/dev/null 2>&1 || true; }

@@ -29,16 +29,9 @@ cargo build --release -q -p loupe-cli
 cargo build --release -q -p loupe-core --example logs_throughput
 LOUPE="$CARGO_TARGET_DIR/release/loupe"
 
-echo "==> pod $NS/bench"
-"$KUBECTL" create namespace "$NS" --dry-run=client -o yaml | "$KUBECTL" apply -f - >/dev/null
-"$KUBECTL" -n "$NS" apply -f - >/dev/null <<'YAML'
-apiVersion: v1
-kind: Pod
-metadata: {name: bench, labels: {app: bench}}
-spec:
-  containers: [{name: app, image: "busybox:1.36", command: [sleep, infinity]}]
-YAML
-"$KUBECTL" -n "$NS" wait --for=jsonpath='{.status.phase}'=Running pod/bench --timeout=60s >/dev/null
+# shellcheck source=tests/bench/bench-pod.sh
+. "$ROOT/tests/bench/bench-pod.sh"
+bench_pod "$NS"
 
 size=$(stat -c %s "$LOG")
 restore() { truncate -s "$size" "$LOG"; rm -f "$TIMES"; "$KUBECTL" delete namespace "$NS" --wait=false >/dev/null 2>&1 || true; }

@@ -306,11 +306,13 @@ pub fn LogView(context: String, target: LogTarget) -> impl IntoView {
         spawn_local(async move {
             loop {
                 let id = stream_id.get_value();
-                let key = (
-                    id,
-                    status.with_untracked(|s| s.version),
-                    wanted.get_untracked(),
-                );
+                // Paused, a new version alone is no reason to ask (see the effect below).
+                let version = if stick_to_bottom.get_untracked() {
+                    status.with_untracked(|s| s.version)
+                } else {
+                    0
+                };
+                let key = (id, version, wanted.get_untracked());
                 if id == 0 || asked.get_value().as_ref() == Some(&key) {
                     break;
                 }

@@ -33,7 +33,6 @@ struct State {
     states: BTreeMap<u32, SourceState>,
     error: Option<UiError>,
     ended: bool,
-    version: u64,
     /// The last pattern compiled, and what it compiled to.
     compiled: Option<(String, Result<LogMatcher, String>)>,
     tracker: MatchTracker,
@@ -135,7 +134,6 @@ impl State {
                 LogEvent::Lines { .. } => {}
             }
         }
-        self.version += 1;
     }
 
     /// The matcher of `pattern` (compiled once per pattern).
@@ -198,9 +196,9 @@ impl State {
         Layout::Rows(prefix)
     }
 
-    fn status(&self) -> LogStatus {
+    fn status(&self, version: u64) -> LogStatus {
         LogStatus {
-            version: self.version,
+            version,
             received: self.received,
             kept: self.buffer.len() as u64,
             dropped: self.buffer.dropped(),
@@ -224,7 +222,6 @@ impl LogSession {
                 states: BTreeMap::new(),
                 error: None,
                 ended: false,
-                version: 0,
                 compiled: None,
                 tracker: MatchTracker::default(),
                 row_key: None,
@@ -239,34 +236,34 @@ impl LogSession {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn changed(&self, version: u64) {
-        self.version.send_replace(version);
+    /// Changes the state and counts the change: the version lives in the watch channel that
+    /// wakes [`run`], bumped under the lock so a status never pairs old lines with a new
+    /// version.
+    fn change(&self, f: impl FnOnce(&mut State)) {
+        let mut s = self.lock();
+        f(&mut s);
+        self.version.send_modify(|v| *v += 1);
+    }
+
+    /// The version of the state now (call with the state locked).
+    fn version(&self) -> u64 {
+        *self.version.borrow()
     }
 
     /// Takes in a batch of the view's stream.
     pub fn apply(&self, batch: LogBatch) {
-        let version = {
-            let mut s = self.lock();
-            s.apply(batch);
-            s.version
-        };
-        self.changed(version);
+        self.change(|s| s.apply(batch));
     }
 
     /// Changes the ring's size, dropping the oldest lines if there are now too many.
     pub fn set_capacity(&self, capacity: usize) {
-        let version = {
-            let mut s = self.lock();
-            s.buffer.set_capacity(capacity);
-            s.version += 1;
-            s.version
-        };
-        self.changed(version);
+        self.change(|s| s.buffer.set_capacity(capacity));
     }
 
     /// The view's state now.
     pub fn status(&self) -> LogStatus {
-        self.lock().status()
+        let s = self.lock();
+        s.status(self.version())
     }
 
     /// The rows `req` asks for, drawn as it says.
@@ -299,7 +296,7 @@ impl LogSession {
             })
             .collect();
         LogWindow {
-            status: s.status(),
+            status: s.status(self.version()),
             shown: shown.len() as u64,
             total_rows,
             first_row: layout.row_of(first),

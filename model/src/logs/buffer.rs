@@ -187,16 +187,7 @@ mod tests {
     use super::*;
 
     fn line(seq: u64, text: &str) -> LogLine {
-        LogLine {
-            seq,
-            source: 0,
-            text: text.into(),
-            timestamp: None,
-            full_len: None,
-            lossy: false,
-            partial: false,
-            marker: None,
-        }
+        LogLine::plain(seq, text)
     }
 
     #[test]

@@ -187,16 +187,12 @@ mod tests {
 
     fn buf(texts: &[&str]) -> LogBuffer {
         let mut b = LogBuffer::new(100);
-        b.extend(texts.iter().enumerate().map(|(i, t)| LogLine {
-            seq: i as u64,
-            source: 0,
-            text: (*t).into(),
-            timestamp: None,
-            full_len: None,
-            lossy: false,
-            partial: false,
-            marker: None,
-        }));
+        b.extend(
+            texts
+                .iter()
+                .enumerate()
+                .map(|(i, t)| LogLine::plain(i as u64, *t)),
+        );
         b
     }
 

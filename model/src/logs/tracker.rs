@@ -100,16 +100,7 @@ mod tests {
     use crate::logs::{LogLine, LogMarker, count_matches, filter_indices};
 
     fn line(seq: u64, text: &str) -> LogLine {
-        LogLine {
-            seq,
-            source: 0,
-            text: text.into(),
-            timestamp: None,
-            full_len: None,
-            lossy: false,
-            partial: false,
-            marker: None,
-        }
+        LogLine::plain(seq, text)
     }
 
     fn check(t: &MatchTracker, b: &LogBuffer, m: &LogMatcher) {

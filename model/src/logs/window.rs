@@ -226,16 +226,7 @@ mod tests {
     use super::*;
 
     fn line(text: &str) -> LogLine {
-        LogLine {
-            seq: 0,
-            source: 0,
-            text: text.into(),
-            timestamp: None,
-            full_len: None,
-            lossy: false,
-            partial: false,
-            marker: None,
-        }
+        LogLine::plain(0, text)
     }
 
     #[test]

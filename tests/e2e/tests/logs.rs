@@ -24,6 +24,18 @@ async fn log_lines(app: &App) -> Vec<String> {
     out
 }
 
+/// Opens the log view of default/logger from the cluster's pod list.
+async fn open_logger_logs(app: &App) {
+    app.wait_for("[data-testid=context-item]").await;
+    app.click("[data-testid=tab-cluster]").await;
+    let filter = app.wait_for("[data-testid=row-filter]").await;
+    filter.send_keys("logger").await.unwrap();
+    app.click("[data-testid=row][data-name=logger] td:nth-child(2)")
+        .await;
+    app.click("[data-testid=panel-logs]").await;
+    app.wait_for("[data-testid=log-view]").await;
+}
+
 #[tokio::test]
 #[ignore = "needs the built app, tauri-driver, a display and the sandbox cluster: run ./dev test"]
 async fn pod_logs_equal_kubectl_and_follow_search_filter_work() {
@@ -58,14 +70,7 @@ async fn pod_logs_equal_kubectl_and_follow_search_filter_work() {
         ("XDG_DOWNLOAD_DIR", &downloads.display().to_string()),
     ])
     .await;
-    app.wait_for("[data-testid=context-item]").await;
-    app.click("[data-testid=tab-cluster]").await;
-    let filter = app.wait_for("[data-testid=row-filter]").await;
-    filter.send_keys("logger").await.unwrap();
-    app.click("[data-testid=row][data-name=logger] td:nth-child(2)")
-        .await;
-    app.click("[data-testid=panel-logs]").await;
-    app.wait_for("[data-testid=log-view]").await;
+    open_logger_logs(&app).await;
     // kubectl's default container (app), all lines (the file is short).
     app.eventually(
         "the log equals kubectl logs",
@@ -187,14 +192,7 @@ async fn json_wrap_copy_and_capacity() {
     append(&wide_line);
 
     let app = App::launch(&[("KUBECONFIG", &kc)]).await;
-    app.wait_for("[data-testid=context-item]").await;
-    app.click("[data-testid=tab-cluster]").await;
-    let filter = app.wait_for("[data-testid=row-filter]").await;
-    filter.send_keys("logger").await.unwrap();
-    app.click("[data-testid=row][data-name=logger] td:nth-child(2)")
-        .await;
-    app.click("[data-testid=panel-logs]").await;
-    app.wait_for("[data-testid=log-view]").await;
+    open_logger_logs(&app).await;
     // The sidecar's log: the other tests compare the app container's log with kubectl's.
     app.wait_for("[data-testid=log-container]")
         .await

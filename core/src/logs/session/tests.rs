@@ -9,14 +9,8 @@ use loupe_model::logs::{
 
 fn line(seq: u64, text: &str) -> LogLine {
     LogLine {
-        seq,
-        source: 0,
-        text: text.into(),
         timestamp: Some(format!("2026-01-01T00:00:{:02}Z", seq % 60)),
-        full_len: None,
-        lossy: false,
-        partial: false,
-        marker: None,
+        ..LogLine::plain(seq, text)
     }
 }
 
